@@ -1,0 +1,153 @@
+import Holidays from 'date-holidays';
+import { DateTime, IANAZone } from 'luxon';
+import { parseTimeRange, rangesOverlap, type TimeRange } from '../core/calendar/time-range.js';
+import { parseDuration } from '../core/duration.js';
+import type { RawConfig } from './schema.js';
+import type { PathSegment } from './yaml-file.js';
+
+export interface CrossIssue {
+  path: PathSegment[];
+  message: string;
+  /** Report the line of this key under `path` (for "defined twice" style issues). */
+  keyOf?: string;
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+let countries: Set<string> | undefined;
+function knownCountry(code: string): boolean {
+  countries ??= new Set(Object.keys(new Holidays().getCountries()));
+  return countries.has(code.toUpperCase());
+}
+
+function checkRanges(texts: readonly string[], at: PathSegment[], out: CrossIssue[]): void {
+  const ranges: TimeRange[] = [];
+  texts.forEach((t, i) => {
+    try {
+      ranges.push(parseTimeRange(t));
+    } catch (err) {
+      out.push({ path: [...at, i], message: (err as Error).message });
+    }
+  });
+  if (ranges.length === texts.length && rangesOverlap(ranges)) {
+    out.push({ path: at, message: `overlapping intervals: ${texts.join(', ')}` });
+  }
+}
+
+function checkDate(date: string, at: PathSegment[], out: CrossIssue[]): void {
+  if (!DateTime.fromISO(date, { zone: 'UTC' }).isValid) out.push({ path: at, message: `not a calendar date: ${date}` });
+}
+
+/** Checks that need more than one field: references between files, duplicates, real zones. */
+export function crossCheck(c: RawConfig): CrossIssue[] {
+  const out: CrossIssue[] = [];
+  const levelKeys = new Set(Object.keys(c.levels));
+  const calendarKeys = new Set(Object.keys(c.calendars));
+
+  for (const [key, cal] of Object.entries(c.calendars)) {
+    if (!IANAZone.isValidZone(cal.zone)) out.push({ path: ['calendars', key, 'zone'], message: `unknown IANA time zone "${cal.zone}"` });
+    let any = false;
+    for (const day of WEEKDAYS) {
+      const ranges = cal.week[day];
+      if (!ranges) continue;
+      if (ranges.length) any = true;
+      checkRanges(ranges, ['calendars', key, 'week', day], out);
+    }
+    if (!any) out.push({ path: ['calendars', key, 'week'], message: 'the week has no working time' });
+    if (cal.public_holidays && !knownCountry(cal.public_holidays.country)) {
+      out.push({ path: ['calendars', key, 'public_holidays', 'country'], message: `unknown country "${cal.public_holidays.country}"` });
+    }
+    const holidayDates = Array.isArray(cal.holidays) ? cal.holidays : Object.keys(cal.holidays);
+    holidayDates.forEach((d, i) => checkDate(d, ['calendars', key, 'holidays', Array.isArray(cal.holidays) ? i : d], out));
+    if (Array.isArray(cal.extra_working)) {
+      cal.extra_working.forEach((d, i) => checkDate(d, ['calendars', key, 'extra_working', i], out));
+      if (cal.extra_working.length && !cal.week.mon?.length) {
+        out.push({ path: ['calendars', key, 'extra_working'], message: 'a list of dates is worked with the Monday schedule, and Monday has none; give ranges per date' });
+      }
+    } else {
+      for (const [d, ranges] of Object.entries(cal.extra_working)) {
+        checkDate(d, ['calendars', key, 'extra_working', d], out);
+        checkRanges(ranges, ['calendars', key, 'extra_working', d], out);
+      }
+    }
+    for (const [d, ranges] of Object.entries(cal.shortened)) {
+      checkDate(d, ['calendars', key, 'shortened', d], out);
+      checkRanges(ranges, ['calendars', key, 'shortened', d], out);
+    }
+  }
+
+  for (const [key, level] of Object.entries(c.levels)) {
+    try {
+      parseDuration(level.response);
+    } catch (err) {
+      out.push({ path: ['levels', key, 'response'], message: (err as Error).message });
+    }
+    if (level.calendar !== undefined && !calendarKeys.has(level.calendar)) {
+      out.push({ path: ['levels', key, 'calendar'], message: `unknown calendar "${level.calendar}"` });
+    }
+    if (level.clock !== '24x7' && level.calendar === undefined) {
+      out.push({ path: ['levels', key, 'calendar'], message: `a ${level.clock} clock needs a calendar` });
+    }
+    level.escalate.forEach((e, i) => {
+      const pct = Number.parseFloat(e.at);
+      if (pct <= 0 || pct > 1000) out.push({ path: ['levels', key, 'escalate', i, 'at'], message: 'must be between 0% and 1000%' });
+    });
+  }
+
+  c.rules.forEach((rule, i) => {
+    if (!levelKeys.has(rule.level)) out.push({ path: ['rules', i, 'level'], message: `unknown level "${rule.level}"` });
+    if (!rule.when && !rule.otherwise) out.push({ path: ['rules', i], message: 'a rule needs "when" or "otherwise: true"' });
+  });
+  if (!levelKeys.has(c.selection.fallback_level)) {
+    out.push({ path: ['selection', 'fallback_level'], message: `unknown level "${c.selection.fallback_level}"` });
+  }
+  if (c.selection.default_calendar !== undefined && !calendarKeys.has(c.selection.default_calendar)) {
+    out.push({ path: ['selection', 'default_calendar'], message: `unknown calendar "${c.selection.default_calendar}"` });
+  }
+
+  const seenEmail = new Map<string, string>();
+  const seenDomain = new Map<string, string>();
+  const seenKey = new Map<string, number>();
+  const seenCoupon = new Map<string, string>();
+  c.licences.forEach((lic, i) => {
+    const prevKey = seenKey.get(lic.key);
+    if (prevKey !== undefined) out.push({ path: ['licences', i, 'key'], message: `licence key "${lic.key}" is also licences[${prevKey}]` });
+    else seenKey.set(lic.key, i);
+    checkDate(lic.support_until, ['licences', i, 'support_until'], out);
+    lic.emails.forEach((e, j) => {
+      const addr = e.toLowerCase();
+      const prev = seenEmail.get(addr);
+      if (prev !== undefined) out.push({ path: ['licences', i, 'emails', j], message: `address ${addr} is listed twice (also in ${prev})` });
+      else seenEmail.set(addr, `licences[${i}].emails[${j}]`);
+    });
+    lic.domains.forEach((d, j) => {
+      const dom = d.toLowerCase();
+      const prev = seenDomain.get(dom);
+      if (prev !== undefined) out.push({ path: ['licences', i, 'domains', j], message: `domain ${dom} is listed twice (also in ${prev})` });
+      else seenDomain.set(dom, `licences[${i}].domains[${j}]`);
+    });
+    lic.vip_coupons?.codes.forEach((code, j) => {
+      const norm = code.toUpperCase();
+      const prev = seenCoupon.get(norm);
+      if (prev !== undefined) out.push({ path: ['licences', i, 'vip_coupons', 'codes', j], message: `coupon ${code} is listed twice (also in ${prev})` });
+      else seenCoupon.set(norm, `licences[${i}].vip_coupons.codes[${j}]`);
+    });
+  });
+
+  const mailboxAddrs = new Set([c.mailbox.address, ...c.mailbox.aliases].map((a) => a.toLowerCase()));
+  const seenStaffKey = new Set<string>();
+  const seenStaffEmail = new Set<string>();
+  c.staff.members.forEach((m, i) => {
+    if (seenStaffKey.has(m.key)) out.push({ path: ['staff', 'members', i, 'key'], message: `staff key "${m.key}" is listed twice` });
+    seenStaffKey.add(m.key);
+    const addr = m.email.toLowerCase();
+    if (seenStaffEmail.has(addr)) out.push({ path: ['staff', 'members', i, 'email'], message: `address ${addr} is listed twice` });
+    seenStaffEmail.add(addr);
+    if (mailboxAddrs.has(addr)) out.push({ path: ['staff', 'members', i, 'email'], message: 'a staff address cannot be the support mailbox itself' });
+    if (seenEmail.has(addr)) out.push({ path: ['staff', 'members', i, 'email'], message: `address ${addr} is also a licence address (${seenEmail.get(addr)})` });
+  });
+  if (c.staff.require_auth && c.staff.members.length > 0 && !c.staff.authserv_id) {
+    out.push({ path: ['staff', 'authserv_id'], message: 'require_auth is on: name the authserv-id of your mail server, or set require_auth: false' });
+  }
+  return out;
+}

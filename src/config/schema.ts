@@ -1,0 +1,220 @@
+import { z } from 'zod';
+
+/**
+ * The shape of the YAML, checked once at load. Keys are snake_case as admins write them;
+ * load-config turns the result into the camelCase runtime config.
+ */
+
+const email = z.email({ error: 'not an e-mail address' });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'not a date (YYYY-MM-DD)' });
+const timeRangeText = z.string().regex(/^\d{1,2}:\d{2}-\d{1,2}:\d{2}$/, { error: 'not a time range (HH:MM-HH:MM)' });
+const durationText = z.string().regex(/^\d+(\.\d+)?\s*[mhd]$/, { error: 'not a duration (e.g. 90m, 24h, 14d)' });
+const percentText = z.string().regex(/^\d+(\.\d+)?%$/, { error: 'not a percentage (e.g. 75%)' });
+const key = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, { error: 'keys use letters, digits, "-", "_" and "."' });
+const language = z.enum(['en', 'ru']);
+
+/** A secret is never written in YAML: it names an env var or a file that holds it. */
+const secretRef = {
+  password_env: z.string().optional(),
+  password_file: z.string().optional(),
+};
+
+const mailbox = z.strictObject({
+  address: email,
+  name: z.string().default('Support'),
+  /** Other addresses that reach the same mailbox (aliases); never treated as participants. */
+  aliases: z.array(email).default([]),
+});
+
+const imapSource = z.strictObject({
+  kind: z.literal('imap'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(993),
+  secure: z.boolean().default(false),
+  user: z.string().min(1),
+  ...secretRef,
+  folder: z.string().default('INBOX'),
+  processed_folder: z.string().default('Processed'),
+  poll_seconds: z.number().int().min(5).default(60),
+  fetch_timeout_seconds: z.number().int().min(5).default(120),
+  batch_size: z.number().int().min(1).max(1000).default(100),
+});
+
+const maildirSource = z.strictObject({
+  kind: z.literal('maildir'),
+  path: z.string().min(1),
+  poll_seconds: z.number().min(0.1).default(2),
+});
+
+const stdinSource = z.strictObject({ kind: z.literal('stdin') });
+
+const smtpTransport = z.strictObject({
+  kind: z.literal('smtp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(25),
+  secure: z.boolean().default(false),
+  user: z.string().optional(),
+  ...secretRef,
+  pool: z.boolean().default(true),
+  max_connections: z.number().int().min(1).default(2),
+});
+
+const fileTransport = z.strictObject({ kind: z.literal('file'), path: z.string().min(1) });
+
+const store = z.strictObject({
+  path: z.string().min(1),
+  synchronous: z.enum(['off', 'normal', 'full', 'extra']).default('full'),
+  busy_timeout_ms: z.number().int().min(0).default(5000),
+});
+
+const security = z.strictObject({
+  hmac_key_env: z.string().optional(),
+  hmac_key_file: z.string().optional(),
+});
+
+const limits = z.strictObject({
+  max_message_bytes: z.number().int().min(1024).default(25 * 1024 * 1024),
+  auto_replies_per_sender_per_hour: z.number().int().min(0).default(5),
+});
+
+const http = z.strictObject({
+  listen: z.string().regex(/^[^:]+:\d+$/, { error: 'not host:port' }).default('127.0.0.1:8025'),
+  enabled: z.boolean().default(true),
+});
+
+const spam = z.strictObject({
+  flag_header: z.string().default('X-Spam-Flag'),
+  status_header: z.string().default('X-Spam-Status'),
+  quarantine: z.boolean().default(true),
+});
+
+export const mainFileSchema = z.strictObject({
+  mailbox,
+  source: z.discriminatedUnion('kind', [imapSource, maildirSource, stdinSource]),
+  transport: z.discriminatedUnion('kind', [smtpTransport, fileTransport]),
+  store,
+  tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),
+  security: security.default({}),
+  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5 }),
+  http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
+  spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
+  language: language.default('en'),
+  reopen_days: z.number().int().min(0).default(14),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).default({ level: 'info' }),
+  include: z.array(z.string()).default([]),
+});
+
+const weekSchema = z.strictObject({
+  mon: z.array(timeRangeText).optional(),
+  tue: z.array(timeRangeText).optional(),
+  wed: z.array(timeRangeText).optional(),
+  thu: z.array(timeRangeText).optional(),
+  fri: z.array(timeRangeText).optional(),
+  sat: z.array(timeRangeText).optional(),
+  sun: z.array(timeRangeText).optional(),
+});
+
+const calendarSchema = z.strictObject({
+  zone: z.string().min(1),
+  week: weekSchema,
+  public_holidays: z.strictObject({ country: z.string().min(2), state: z.string().optional(), region: z.string().optional() }).optional(),
+  /** Explicit closed days: a list of dates, or date → name. Explicit entries win over public holidays. */
+  holidays: z.union([z.array(isoDate), z.record(isoDate, z.string())]).default([]),
+  /** Worked days that are normally off (transferred Saturdays): dates worked with the Monday schedule, or date → ranges. */
+  extra_working: z.union([z.array(isoDate), z.record(isoDate, z.array(timeRangeText))]).default([]),
+  shortened: z.record(isoDate, z.array(timeRangeText)).default({}),
+});
+
+const notifyTarget = z.enum(['assignee', 'staff', 'supervisor']);
+
+const escalationSchema = z.strictObject({
+  at: percentText,
+  notify: z.array(notifyTarget).min(1),
+  /** Re-notify every N business hours after this threshold, at most `max_repeats` times. */
+  repeat_every: durationText.optional(),
+  max_repeats: z.number().int().min(0).default(0),
+});
+
+const levelSchema = z.strictObject({
+  name: z.strictObject({ en: z.string().min(1), ru: z.string().optional() }),
+  response: durationText,
+  clock: z.enum(['business', '24x7', 'calendar-days']),
+  calendar: key.optional(),
+  escalate: z.array(escalationSchema).default([]),
+  auto_close_days: z.number().int().min(0).optional(),
+});
+
+const ruleValue = z.union([z.string(), z.array(z.string()).min(1), z.boolean()]);
+const ruleSchema = z.strictObject({
+  when: z.record(
+    z.enum(['licence.type', 'licence.edition', 'licence.status', 'coupon', 'urgent']),
+    ruleValue,
+  ).optional(),
+  otherwise: z.literal(true).optional(),
+  level: key,
+  reason: z.string().optional(),
+});
+
+const selectionSchema = z.strictObject({
+  /** Used when no rule matches; also the level for unknown senders and expired support. */
+  fallback_level: key,
+  /** Seed 003 4.2.5: a licence number quoted in the message identifies the licence. */
+  licence_from_message: z.boolean().default(false),
+  /** Seed 002: a marker in the subject asks for the urgent level. Plain text, matched case-insensitively. */
+  urgent_marker: z.string().min(1).optional(),
+  /** Seed 001: VIP coupons quoted in the subject or body. */
+  vip_coupons: z.boolean().default(false),
+  /** Calendar used for the acknowledgement's working hours when a level has none (24x7). */
+  default_calendar: key.optional(),
+});
+
+const licenceSchema = z.strictObject({
+  key: z.string().min(1),
+  type: z.enum(['partner', 'commercial', 'nfr', 'demo']),
+  edition: z.string().min(1),
+  owner: z.string().min(1),
+  support_until: isoDate,
+  emails: z.array(email).default([]),
+  domains: z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'not a domain (example.com or *.example.com)' })).default([]),
+  vip_coupons: z.strictObject({ per_year: z.number().int().min(0), codes: z.array(z.string().min(4)).default([]) }).optional(),
+  language: language.optional(),
+});
+
+const staffMemberSchema = z.strictObject({
+  key: key,
+  name: z.string().min(1),
+  email: email,
+  roles: z.array(z.enum(['agent', 'supervisor'])).default(['agent']),
+});
+
+const staffSchema = z.strictObject({
+  members: z.array(staffMemberSchema).default([]),
+  require_auth: z.boolean().default(true),
+  /** authserv-id of our own mail server in Authentication-Results. */
+  authserv_id: z.string().optional(),
+});
+
+export const includedSchema = {
+  calendars: z.record(key, calendarSchema),
+  levels: z.record(key, levelSchema),
+  rules: z.array(ruleSchema).min(1),
+  selection: selectionSchema,
+  licences: z.array(licenceSchema),
+  staff: staffSchema,
+};
+
+export const configSchema = mainFileSchema.extend({
+  calendars: includedSchema.calendars.default({}),
+  levels: includedSchema.levels,
+  rules: includedSchema.rules,
+  selection: includedSchema.selection,
+  licences: includedSchema.licences.default([]),
+  staff: includedSchema.staff.default({ members: [], require_auth: true }),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawCalendar = z.infer<typeof calendarSchema>;
+export type RawLevel = z.infer<typeof levelSchema>;
+export type RawRule = z.infer<typeof ruleSchema>;
+export type RawLicence = z.infer<typeof licenceSchema>;
+export type RawStaffMember = z.infer<typeof staffMemberSchema>;

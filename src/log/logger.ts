@@ -1,0 +1,66 @@
+import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
+
+/**
+ * Paths pino censors wherever they appear in a logged object. Bodies and raw headers are never
+ * passed to the logger in the first place; this list is the safety net for credentials.
+ */
+export const REDACT_PATHS = [
+  'password', '*.password', '*.*.password',
+  'pass', '*.pass', '*.*.pass',
+  'token', '*.token', '*.*.token',
+  'secret', '*.secret', '*.*.secret',
+  'hmacKey', '*.hmacKey', '*.*.hmacKey',
+  'auth', '*.auth', '*.*.auth',
+  'authorization', '*.authorization', 'headers.authorization',
+];
+
+// user:pass@ in any URL-ish string; also "password: x" style lines quoted in error messages.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
+const PASSWORD_LINE = /\b(pass(?:word)?|passwd|pwd|пароль)(\s*[:=]\s*)(\S+)/giu;
+
+/** Masks credentials inside free text (URLs with user:pass, "password: x"). */
+export function maskCredentials(text: string): string {
+  return text.replace(URL_CREDENTIALS, '$1$2:***@').replace(PASSWORD_LINE, '$1$2***');
+}
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskCredentials(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  return out;
+}
+
+export interface LoggerSettings {
+  level?: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    level: settings.level ?? process.env.TIDINGS_LOG_LEVEL ?? 'info',
+    base: { app: 'tidings' },
+    redact: { paths: REDACT_PATHS, censor: '***' },
+    formatters: {
+      log: (obj) => maskDeep(obj) as Record<string, unknown>,
+    },
+    serializers: {
+      err: (err: unknown) => {
+        const s = pino.stdSerializers.err(err as Error);
+        if (s && typeof s.message === 'string') s.message = maskCredentials(s.message);
+        if (s && typeof s.stack === 'string') s.stack = maskCredentials(s.stack);
+        return s;
+      },
+    },
+  };
+  return settings.destination ? pino(options, settings.destination) : pino(options);
+}
+
+/** One child per component so every line says where it came from. */
+export function componentLogger(root: Logger, component: string): Logger {
+  return root.child({ component });
+}
+
+export type { Logger };
