@@ -78,7 +78,10 @@ export function crossCheck(c: RawConfig): CrossIssue[] {
 
   for (const [key, level] of Object.entries(c.levels)) {
     try {
-      parseDuration(level.response);
+      const d = parseDuration(level.response);
+      if (level.clock === 'calendar-days' && d.minutes % 1440 !== 0) {
+        out.push({ path: ['levels', key, 'response'], message: `a calendar-days clock counts whole days (e.g. 14d), got ${level.response}` });
+      }
     } catch (err) {
       out.push({ path: ['levels', key, 'response'], message: (err as Error).message });
     }

@@ -5,7 +5,7 @@ import { TidingsError } from '../errors.js';
 import { formatIssue, type ConfigIssue } from './config-issue.js';
 import { buildConfig, type Config } from './config.js';
 import { crossCheck } from './cross-checks.js';
-import { configSchema } from './schema.js';
+import { configSchema, type RawConfig } from './schema.js';
 import { formatPath, lineOf, readYamlFile, type PathSegment, type YamlFile } from './yaml-file.js';
 
 /** Where `--config` points when it is not given. */
@@ -94,21 +94,58 @@ export function loadConfig(file: string): Config {
   }
 
   const parsed = configSchema.safeParse(merged);
+  const crossIssues = parsed.success ? crossCheck(parsed.data) : crossCheckValidSections(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const top = issue.path[0];
       if (includeFailed && typeof top === 'string' && !owners.has(top)) continue; // caused by the missing file
       issues.push(...locateZodIssue(issue, owners, main));
     }
-  } else {
-    for (const ci of crossCheck(parsed.data)) {
-      const top = ci.path[0];
-      const owner = (typeof top === 'string' && owners.get(top)) || main;
-      at(owner, ci.path, ci.message, ci.keyOf);
-    }
+  }
+  for (const ci of crossIssues) {
+    const top = ci.path[0];
+    const owner = (typeof top === 'string' && owners.get(top)) || main;
+    at(owner, ci.path, ci.message, ci.keyOf);
   }
   if (issues.length || !parsed.success) throw new ConfigError(issues);
   return buildConfig(parsed.data, mainPath);
+}
+
+/** Sections whose cross-checks are meaningless when the section they refer to is broken. */
+const DEPENDS_ON: Record<string, readonly string[]> = {
+  levels: ['calendars'],
+  rules: ['levels'],
+  selection: ['levels', 'calendars'],
+};
+
+/**
+ * When some sections fail the schema, the others still get their cross-checks, so an admin sees
+ * an unknown zone in calendars.yaml and a bad address in licences.yaml in the same run. Issues in
+ * a section that depends on a broken one are left out: they would only echo the first error.
+ */
+function crossCheckValidSections(merged: Record<string, unknown>): ReturnType<typeof crossCheck> {
+  const shape = configSchema.shape as Record<string, z.ZodType>;
+  const partial: Record<string, unknown> = {};
+  const broken = new Set<string>();
+  for (const [k, schema] of Object.entries(shape)) {
+    const r = schema.safeParse(merged[k]);
+    if (r.success) partial[k] = r.data;
+    else broken.add(k);
+  }
+  partial.calendars ??= {};
+  partial.levels ??= {};
+  partial.rules ??= [];
+  partial.licences ??= [];
+  partial.staff ??= { members: [], require_auth: false };
+  try {
+    return crossCheck(partial as RawConfig).filter((ci) => {
+      const top = String(ci.path[0] ?? '');
+      return !broken.has(top) && !(DEPENDS_ON[top] ?? []).some((d) => broken.has(d));
+    });
+  } catch {
+    // A section shaped in a way the cross-checks did not expect; its schema errors already say why.
+    return [];
+  }
 }
 
 function locateZodIssue(issue: z.core.$ZodIssue, owners: Map<string, YamlFile>, main: YamlFile): ConfigIssue[] {

@@ -146,7 +146,7 @@ const levelSchema = z.strictObject({
 
 const ruleValue = z.union([z.string(), z.array(z.string()).min(1), z.boolean()]);
 const ruleSchema = z.strictObject({
-  when: z.record(
+  when: z.partialRecord(
     z.enum(['licence.type', 'licence.edition', 'licence.status', 'coupon', 'urgent']),
     ruleValue,
   ).optional(),

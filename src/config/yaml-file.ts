@@ -26,7 +26,7 @@ export function parseYamlText(text: string, file: string, baseDir: string): Yaml
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const syntaxErrors = doc.errors.map((e) => ({
-    line: e.linePos?.[0]?.line ?? 1,
+    line: lines.linePos(e.pos[0]).line,
     // yaml's messages end with a code excerpt on later lines; the first line is the message.
     message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
   }));
@@ -43,12 +43,17 @@ export function parseYamlText(text: string, file: string, baseDir: string): Yaml
 export function lineOf(y: YamlFile, segments: readonly PathSegment[], keyOf?: string): number {
   let node: unknown = y.doc.contents;
   let offset = rangeStart(node) ?? 0;
+  let parentKeyStart: number | undefined;
   const walk = keyOf === undefined ? segments : [...segments, keyOf];
   for (let i = 0; i < walk.length; i++) {
     const seg = walk[i];
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) break;
+      if (!pair) {
+        // A missing key is reported on its parent's key line, not on the parent's first child.
+        offset = parentKeyStart ?? offset;
+        break;
+      }
       const keyStart = rangeStart(pair.key);
       const isLast = i === walk.length - 1;
       if (isLast && keyOf !== undefined) {
@@ -56,10 +61,12 @@ export function lineOf(y: YamlFile, segments: readonly PathSegment[], keyOf?: st
         break;
       }
       node = pair.value;
+      parentKeyStart = keyStart;
       offset = rangeStart(node) ?? keyStart ?? offset;
     } else if (isSeq(node) && typeof seg === 'number') {
       const item = node.items[seg];
       if (item === undefined) break;
+      parentKeyStart = rangeStart(item);
       node = item;
       offset = rangeStart(node) ?? offset;
     } else {

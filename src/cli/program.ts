@@ -1,0 +1,82 @@
+import { Command, CommanderError } from 'commander';
+import { calendarCommand } from './commands/calendar.js';
+import { checkConfigCommand } from './commands/check-config.js';
+import { doctorCommand } from './commands/doctor.js';
+import { migrateCommand } from './commands/migrate.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { reportError } from './report-error.js';
+
+interface GlobalOptions {
+  config?: string;
+}
+
+/**
+ * Builds the command tree. Each action stores its exit code instead of calling process.exit, so
+ * the same program runs in tests and in the real binary.
+ */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('tidings')
+    .description('Email-first support desk daemon with exact business-hour SLAs')
+    .option('-c, --config <file>', 'main configuration file (default: $TIDINGS_CONFIG, else config/tidings.yaml)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command('check-config')
+    .description('validate a configuration and everything it includes; every problem is listed with file:line and path')
+    .argument('[file]', 'configuration file to check (default: --config)')
+    .option('--json', 'print the result as JSON')
+    .action((file: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      setExit(checkConfigCommand(io, { file, config: globals(cmd).config, json: opts.json }));
+    });
+
+  program
+    .command('migrate')
+    .description('create or upgrade the database schema')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      setExit(migrateCommand(io, { config: globals(cmd).config, json: opts.json }));
+    });
+
+  program
+    .command('doctor')
+    .description('check configuration, secrets, database and data directories; exits non-zero on any failure')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      setExit(doctorCommand(io, { config: globals(cmd).config, json: opts.json }));
+    });
+
+  program
+    .command('calendar')
+    .description('print the working intervals, holidays and transferred days of a calendar')
+    .argument('<calendar>', 'calendar key from calendars.yaml')
+    .option('--from <date>', 'first local date, YYYY-MM-DD (default: today in the calendar zone)')
+    .option('--days <n>', 'number of days', '14')
+    .option('--json', 'print the result as JSON')
+    .action((key: string, opts: { from?: string; days?: string; json?: boolean }, cmd: Command) => {
+      setExit(calendarCommand(io, key, { config: globals(cmd).config, ...opts }));
+    });
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through exitOverride too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    return reportError(io, err);
+  }
+  return code;
+}
