@@ -16,7 +16,10 @@ export const REDACT_PATHS = [
 
 // user:pass@ in any URL-ish string; also "password: x" style lines quoted in error messages.
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
-const PASSWORD_LINE = /\b(pass(?:word)?|passwd|pwd|пароль)(\s*[:=]\s*)(\S+)/giu;
+// \b does not see Cyrillic letters as word characters, hence the explicit look-behind.
+const PASSWORD_LINE = /(?<![\p{L}\p{N}_])(pass(?:word)?|passwd|pwd|пароль)(\s*[:=]\s*)(\S+)/giu;
+// Keys whose value is a secret at any depth; pino's redact paths only reach fixed depths.
+const SECRET_KEY = /^(password|pass|passwd|token|secret|hmackey|auth|authorization|api_?key)$/i;
 
 /** Masks credentials inside free text (URLs with user:pass, "password: x"). */
 export function maskCredentials(text: string): string {
@@ -29,7 +32,7 @@ function maskDeep(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v != null ? '***' : maskDeep(v, depth + 1);
   return out;
 }
 
@@ -43,6 +46,12 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     level: settings.level ?? process.env.TIDINGS_LOG_LEVEL ?? 'info',
     base: { app: 'tidings' },
     redact: { paths: REDACT_PATHS, censor: '***' },
+    hooks: {
+      // The message text can quote a URL or an error from a library; mask it like object fields.
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? maskCredentials(a) : a)) as typeof args);
+      },
+    },
     formatters: {
       log: (obj) => maskDeep(obj) as Record<string, unknown>,
     },

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { Db } from './open-database.js';
+
+export interface PutBlobResult {
+  sha256: string;
+  size: number;
+  /** False when the same bytes were already stored (content-addressed dedup). */
+  created: boolean;
+}
+
+export interface BlobRepository {
+  /** Stores bytes under their sha256 (lower-case hex); storing the same bytes again is a no-op. */
+  put(data: Uint8Array): PutBlobResult;
+  get(sha256: string): Buffer | undefined;
+  has(sha256: string): boolean;
+  size(sha256: string): number | undefined;
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function createBlobRepository(db: Db): BlobRepository {
+  const insert = db.prepare<[string, number, Buffer]>('INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING');
+  const select = db.prepare<[string], Buffer>('SELECT data FROM blobs WHERE sha256 = ?').pluck();
+  const exists = db.prepare<[string], number>('SELECT 1 FROM blobs WHERE sha256 = ?').pluck();
+  const selectSize = db.prepare<[string], number>('SELECT size FROM blobs WHERE sha256 = ?').pluck();
+
+  return {
+    put(data) {
+      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      const sha256 = sha256Hex(buf);
+      const created = insert.run(sha256, buf.length, buf).changes === 1;
+      return { sha256, size: buf.length, created };
+    },
+    get: (sha256) => select.get(sha256),
+    has: (sha256) => exists.get(sha256) !== undefined,
+    size: (sha256) => selectSize.get(sha256),
+  };
+}

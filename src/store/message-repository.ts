@@ -1,0 +1,211 @@
+import type { BlobRepository } from './blob-repository.js';
+import type { Db } from './open-database.js';
+
+export type MessageDirection = 'in' | 'out';
+export type MessageVisibility = 'public' | 'internal';
+
+export interface NewMessage {
+  ticketId: number | null;
+  direction: MessageDirection;
+  visibility?: MessageVisibility;
+  /** client, staff, note, automated, bounce, ack, notification, relay, escalation, closing, ... */
+  kind: string;
+  /** Message-ID without angle brackets. */
+  messageId?: string | null;
+  inReplyTo?: string | null;
+  references?: string[];
+  fromAddr?: string | null;
+  fromName?: string | null;
+  to?: string[];
+  cc?: string[];
+  subject?: string | null;
+  dateHeader?: number | null;
+  receivedAt: number;
+  /** The message byte for byte; stored content-addressed in blobs. */
+  raw: Uint8Array;
+  /** Full text body. */
+  textBody?: string | null;
+  htmlBody?: string | null;
+  /** Quoted text and signature removed. */
+  visibleText?: string | null;
+}
+
+/** A stored message without its raw bytes (see getRaw). */
+export interface StoredMessage {
+  id: number;
+  ticketId: number | null;
+  direction: MessageDirection;
+  visibility: MessageVisibility;
+  kind: string;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  fromAddr: string | null;
+  fromName: string | null;
+  to: string[];
+  cc: string[];
+  subject: string | null;
+  dateHeader: number | null;
+  receivedAt: number;
+  size: number;
+  rawSha256: string;
+  textBody: string | null;
+  htmlBody: string | null;
+  visibleText: string | null;
+  redactedAt: number | null;
+}
+
+export interface NewAttachment {
+  messageId: number;
+  content: Uint8Array;
+  filename?: string | null;
+  contentType: string;
+  disposition?: string | null;
+}
+
+export interface StoredAttachment {
+  id: number;
+  messageId: number;
+  sha256: string;
+  filename: string | null;
+  contentType: string;
+  size: number;
+  disposition: string | null;
+}
+
+export interface MessageRepository {
+  /** Stores the raw bytes in blobs and the message row; returns the row id. */
+  addMessage(m: NewMessage): { id: number; rawSha256: string };
+  getMessage(id: number): StoredMessage | undefined;
+  /** Messages carrying this Message-ID, newest first (threading by In-Reply-To/References). */
+  findByMessageId(messageId: string): StoredMessage[];
+  listByTicket(ticketId: number): StoredMessage[];
+  getRaw(id: number): Buffer | undefined;
+  addAttachment(a: NewAttachment): StoredAttachment;
+  listAttachments(messageId: number): StoredAttachment[];
+}
+
+interface MessageRow {
+  id: number;
+  ticketId: number | null;
+  direction: MessageDirection;
+  visibility: MessageVisibility;
+  kind: string;
+  messageId: string | null;
+  inReplyTo: string | null;
+  referencesIds: string | null;
+  fromAddr: string | null;
+  fromName: string | null;
+  toAddrs: string;
+  ccAddrs: string;
+  subject: string | null;
+  dateHeader: number | null;
+  receivedAt: number;
+  size: number;
+  rawSha256: string;
+  textBody: string | null;
+  htmlBody: string | null;
+  visibleText: string | null;
+  redactedAt: number | null;
+}
+
+const COLUMNS = `id, ticket_id AS ticketId, direction, visibility, kind, message_id AS messageId, in_reply_to AS inReplyTo,
+  references_ids AS referencesIds, from_addr AS fromAddr, from_name AS fromName, to_addrs AS toAddrs, cc_addrs AS ccAddrs,
+  subject, date_header AS dateHeader, received_at AS receivedAt, size, raw_sha256 AS rawSha256, text_body AS textBody,
+  html_body AS htmlBody, visible_text AS visibleText, redacted_at AS redactedAt`;
+
+const ATTACHMENT_COLUMNS = 'id, message_id AS messageId, sha256, filename, content_type AS contentType, size, disposition';
+
+function toMessage(r: MessageRow): StoredMessage {
+  const { referencesIds, toAddrs, ccAddrs, ...rest } = r;
+  return {
+    ...rest,
+    references: referencesIds ? referencesIds.split(' ').filter(Boolean) : [],
+    to: JSON.parse(toAddrs) as string[],
+    cc: JSON.parse(ccAddrs) as string[],
+  };
+}
+
+interface InsertParams {
+  ticketId: number | null;
+  direction: string;
+  visibility: string;
+  kind: string;
+  messageId: string | null;
+  inReplyTo: string | null;
+  referencesIds: string | null;
+  fromAddr: string | null;
+  fromName: string | null;
+  toAddrs: string;
+  ccAddrs: string;
+  subject: string | null;
+  dateHeader: number | null;
+  receivedAt: number;
+  size: number;
+  rawSha256: string;
+  textBody: string | null;
+  htmlBody: string | null;
+  visibleText: string | null;
+}
+
+export function createMessageRepository(db: Db, blobs: BlobRepository): MessageRepository {
+  const insert = db.prepare<InsertParams>(`
+    INSERT INTO messages (ticket_id, direction, visibility, kind, message_id, in_reply_to, references_ids, from_addr, from_name,
+                          to_addrs, cc_addrs, subject, date_header, received_at, size, raw_sha256, text_body, html_body, visible_text)
+    VALUES (@ticketId, @direction, @visibility, @kind, @messageId, @inReplyTo, @referencesIds, @fromAddr, @fromName,
+            @toAddrs, @ccAddrs, @subject, @dateHeader, @receivedAt, @size, @rawSha256, @textBody, @htmlBody, @visibleText)`);
+  const byId = db.prepare<[number], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
+  const byMessageId = db.prepare<[string], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE message_id = ? ORDER BY id DESC`);
+  const byTicket = db.prepare<[number], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY id`);
+  const rawOf = db.prepare<[number], Buffer>('SELECT b.data FROM messages m JOIN blobs b ON b.sha256 = m.raw_sha256 WHERE m.id = ?').pluck();
+  const insertAttachment = db.prepare<[number, string, string | null, string, number, string | null], StoredAttachment>(`
+    INSERT INTO attachments (message_id, sha256, filename, content_type, size, disposition) VALUES (?, ?, ?, ?, ?, ?)
+    RETURNING ${ATTACHMENT_COLUMNS}`);
+  const attachmentsOf = db.prepare<[number], StoredAttachment>(`SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE message_id = ? ORDER BY id`);
+
+  const add = db.transaction((m: NewMessage) => {
+    const blob = blobs.put(m.raw);
+    const info = insert.run({
+      ticketId: m.ticketId,
+      direction: m.direction,
+      visibility: m.visibility ?? 'public',
+      kind: m.kind,
+      messageId: m.messageId ?? null,
+      inReplyTo: m.inReplyTo ?? null,
+      referencesIds: m.references && m.references.length ? m.references.join(' ') : null,
+      fromAddr: m.fromAddr ?? null,
+      fromName: m.fromName ?? null,
+      toAddrs: JSON.stringify(m.to ?? []),
+      ccAddrs: JSON.stringify(m.cc ?? []),
+      subject: m.subject ?? null,
+      dateHeader: m.dateHeader ?? null,
+      receivedAt: m.receivedAt,
+      size: blob.size,
+      rawSha256: blob.sha256,
+      textBody: m.textBody ?? null,
+      htmlBody: m.htmlBody ?? null,
+      visibleText: m.visibleText ?? null,
+    });
+    return { id: Number(info.lastInsertRowid), rawSha256: blob.sha256 };
+  });
+
+  const attach = db.transaction((a: NewAttachment): StoredAttachment => {
+    const blob = blobs.put(a.content);
+    const row = insertAttachment.get(a.messageId, blob.sha256, a.filename ?? null, a.contentType, blob.size, a.disposition ?? null);
+    if (!row) throw new Error('attachment insert returned no row');
+    return row;
+  });
+
+  return {
+    addMessage: (m) => add(m),
+    getMessage(id) {
+      const r = byId.get(id);
+      return r ? toMessage(r) : undefined;
+    },
+    findByMessageId: (messageId) => byMessageId.all(messageId).map(toMessage),
+    listByTicket: (ticketId) => byTicket.all(ticketId).map(toMessage),
+    getRaw: (id) => rawOf.get(id),
+    addAttachment: (a) => attach(a),
+    listAttachments: (messageId) => attachmentsOf.all(messageId),
+  };
+}

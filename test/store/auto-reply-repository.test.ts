@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { freshRepos, HOUR, MIN, T0 } from './helpers.js';
+
+describe('auto-reply repository', () => {
+  it('counts automatic answers per sender in a window, case-insensitively, and prunes old ones', () => {
+    const { autoReplies } = freshRepos();
+    autoReplies.record('Vacation@Client.Example', T0 - 2 * HOUR);
+    autoReplies.record('vacation@client.example', T0 - 30 * MIN);
+    autoReplies.record('vacation@client.example', T0 - MIN);
+    autoReplies.record('other@client.example', T0);
+    expect(autoReplies.countSince('VACATION@client.example', T0 - HOUR)).toBe(2);
+    expect(autoReplies.countSince('vacation@client.example', T0 - 3 * HOUR)).toBe(3);
+    expect(autoReplies.countSince('nobody@client.example', 0)).toBe(0);
+    expect(autoReplies.prune(T0 - HOUR)).toBe(1);
+    expect(autoReplies.countSince('vacation@client.example', 0)).toBe(2);
+  });
+});
