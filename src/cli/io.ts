@@ -7,6 +7,8 @@ export interface CliIo {
   err(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The clock commands read "now" from; tests fix it. */
+  now(): number;
 }
 
 export function processIo(): CliIo {
@@ -15,16 +17,18 @@ export function processIo(): CliIo {
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     env: process.env,
     cwd: process.cwd(),
+    now: () => Date.now(),
   };
 }
 
 /** Collects output in memory; for tests. */
-export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd: string = process.cwd()): CliIo & { stdout: string; stderr: string } {
+export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd: string = process.cwd(), now: number = Date.parse('2026-01-05T10:00:00Z')): CliIo & { stdout: string; stderr: string } {
   const io = {
     stdout: '',
     stderr: '',
     env,
     cwd,
+    now: () => now,
     out(t: string) {
       io.stdout += t.endsWith('\n') ? t : `${t}\n`;
     },

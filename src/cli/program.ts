@@ -3,6 +3,8 @@ import { calendarCommand } from './commands/calendar.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
+import { queueCommand } from './commands/queue.js';
+import { showCommand } from './commands/show.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { reportError } from './report-error.js';
@@ -59,6 +61,25 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .action((key: string, opts: { from?: string; days?: string; json?: boolean }, cmd: Command) => {
       setExit(calendarCommand(io, key, { config: globals(cmd).config, ...opts }));
+    });
+
+  program
+    .command('show')
+    .description('print a ticket: its state, participants, messages and audit trail')
+    .argument('<tid>', 'ticket number, e.g. 42 or TID#42')
+    .option('--full', 'print full message texts, not only the visible part')
+    .option('--json', 'print the result as JSON')
+    .action((tid: string, opts: { full?: boolean; json?: boolean }, cmd: Command) => {
+      setExit(showCommand(io, tid, { config: globals(cmd).config, ...opts }));
+    });
+
+  program
+    .command('queue')
+    .description('list open tickets by deadline with the time left in their clock')
+    .option('--limit <n>', 'at most this many tickets', '100')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { limit?: string; json?: boolean }, cmd: Command) => {
+      setExit(queueCommand(io, { config: globals(cmd).config, ...opts, now: io.now() }));
     });
 
   return program;

@@ -70,8 +70,11 @@ export function crossCheck(c: RawConfig): CrossIssue[] {
         checkRanges(ranges, ['calendars', key, 'extra_working', d], out);
       }
     }
+    const closed = new Set(holidayDates);
     for (const [d, ranges] of Object.entries(cal.shortened)) {
       checkDate(d, ['calendars', key, 'shortened', d], out);
+      // Explicit holidays win, so a shortened entry on one would be silently ignored.
+      if (closed.has(d)) out.push({ path: ['calendars', key, 'shortened', d], message: `${d} is also listed as a holiday; remove one of the two` });
       checkRanges(ranges, ['calendars', key, 'shortened', d], out);
     }
   }

@@ -170,7 +170,7 @@ const selectionSchema = z.strictObject({
 
 const licenceSchema = z.strictObject({
   key: z.string().min(1),
-  type: z.enum(['partner', 'commercial', 'nfr', 'demo']),
+  type: z.enum(['partner', 'commercial', 'non-commercial', 'nfr', 'demo']),
   edition: z.string().min(1),
   owner: z.string().min(1),
   support_until: isoDate,

@@ -111,7 +111,7 @@ export function createTicketRepository(db: Db): TicketRepository {
   const updAck = db.prepare<[number, number, number]>('UPDATE tickets SET ack_sent_at = coalesce(ack_sent_at, ?), updated_at = ? WHERE id = ?');
   const updFirst = db.prepare<[number, number, number]>('UPDATE tickets SET first_response_at = coalesce(first_response_at, ?), updated_at = ? WHERE id = ?');
   const updRating = db.prepare<[number, number, number]>('UPDATE tickets SET rating = ?, updated_at = ? WHERE id = ?');
-  const openByDue = db.prepare<[number], Ticket>(`SELECT ${COLUMNS} FROM tickets WHERE status <> 'closed' ORDER BY response_due_at, id LIMIT ?`);
+  const openByDue = db.prepare<[number], Ticket>(`SELECT ${COLUMNS} FROM tickets WHERE status <> 'closed' ORDER BY response_due_at IS NULL, response_due_at, id LIMIT ?`);
 
   return {
     createTicket(t) {

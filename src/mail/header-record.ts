@@ -1,0 +1,42 @@
+import libmime from 'libmime';
+import type { HeaderLines } from 'mailparser';
+
+// RFC 5322 field names: printable US-ASCII except the colon.
+const FIELD_NAME = /^[!-9;-~]+$/;
+
+/**
+ * The top-level header fields as plain data for the pure core: lower-case name to every value in
+ * message order, unfolded, encoded words decoded. Built from mailparser's raw header lines because
+ * its parsed Map merges all List-* fields into one `list` entry, keeps only the last value of
+ * fields such as Precedence, and replaces an unparseable Date with the current time.
+ */
+export function headerRecord(lines: HeaderLines): Record<string, string[]> {
+  const record = Object.create(null) as Record<string, string[]>;
+  for (const { line } of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!FIELD_NAME.test(name)) continue;
+    (record[name] ??= []).push(decodeValue(line.slice(colon + 1)));
+  }
+  return record;
+}
+
+/** True when the lines hold at least one real header field, i.e. the input is a message at all. */
+export function hasHeaderField(lines: HeaderLines): boolean {
+  return lines.some(({ line }) => {
+    const colon = line.indexOf(':');
+    return colon > 0 && FIELD_NAME.test(line.slice(0, colon).trim());
+  });
+}
+
+function decodeValue(raw: string): string {
+  // mailsplit hands header lines over as binary strings (one char per byte); RFC 6532 headers are UTF-8.
+  const text = Buffer.from(raw, 'binary').toString('utf8').replace(/(?:\r\n|\n|\r)(?=[ \t])/g, '').trim();
+  try {
+    return libmime.decodeWords(text);
+  } catch {
+    // An encoded word in an unknown charset: the undecoded text is still better than nothing.
+    return text;
+  }
+}

@@ -1,0 +1,9 @@
+// libmime (installed with mailparser, which uses it for the same job) ships no types; only what we call is declared.
+declare module 'libmime' {
+  interface Libmime {
+    /** Decodes RFC 2047 encoded words in any charset iconv-lite knows. */
+    decodeWords(value: string): string;
+  }
+  const libmime: Libmime;
+  export default libmime;
+}

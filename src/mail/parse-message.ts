@@ -1,0 +1,236 @@
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import { extractAddress } from '../core/mail/address.js';
+import { parseContentType } from '../core/mail/content-type.js';
+import {
+  failedRecipientsFromHeaders,
+  originalMessageIdFromHeaders,
+  originalMessageIdFromText,
+  parseDeliveryStatus,
+  type DeliveryStatusReport,
+} from '../core/mail/delivery-status.js';
+import { firstHeader, headerValues, type MailHeaders } from '../core/mail/mail-headers.js';
+import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
+import { TidingsError } from '../errors.js';
+import { hasHeaderField, headerRecord } from './header-record.js';
+import { visibleText } from './visible-text.js';
+
+export interface ParsedAddress {
+  /** Lower case. */
+  address: string;
+  /** Decoded display name; '' when there is none. */
+  name: string;
+}
+
+export interface ParsedAttachment {
+  filename: string | undefined;
+  contentType: string;
+  content: Buffer;
+  size: number;
+  disposition: 'attachment' | 'inline';
+  /** Hex SHA-256 of the decoded content: the key it is stored under. */
+  sha256: string;
+  /** Without angle brackets, for cid: links in the HTML. */
+  contentId: string | undefined;
+}
+
+/** One inbound message, normalized to plain data. Ids are without angle brackets. */
+export interface ParsedMessage {
+  /** Bytes of the raw message. */
+  size: number;
+  messageId: string | undefined;
+  inReplyTo: string | undefined;
+  /** Oldest first, as in the header. */
+  references: string[];
+  from: ParsedAddress | undefined;
+  to: ParsedAddress[];
+  cc: ParsedAddress[];
+  /** The first Reply-To address. */
+  replyTo: ParsedAddress | undefined;
+  /** Decoded; '' when there is none. */
+  subject: string;
+  /** Epoch ms of the Date header; undefined when missing or unparseable. */
+  date: number | undefined;
+  /** Plain text (generated from the HTML when there is no text part); '' when there is no body. */
+  text: string;
+  html: string | undefined;
+  /** What the sender wrote: quoted text and signature removed; the whole text when that leaves nothing. */
+  visibleText: string;
+  /** Top-level header fields: lower-case name to decoded values, for classification. */
+  headers: Record<string, string[]>;
+  /** Every non-body part, including the report parts of a bounce. */
+  attachments: ParsedAttachment[];
+  /** The delivery-status report of a bounce, when the message has one. */
+  deliveryStatus: DeliveryStatusReport | undefined;
+  /**
+   * The Message-ID of the message a bounce returns (its returned headers part, else a Message-ID
+   * line quoted in the text). Only meaningful for bounces; verify it before trusting it.
+   */
+  returnedMessageId: string | undefined;
+  /** Return-Path: '' for the null path <>, undefined when absent. */
+  returnPath: string | undefined;
+}
+
+export interface ParseOptions {
+  /** Larger messages are refused before parsing (E_MESSAGE_TOO_LARGE). */
+  maxBytes: number;
+}
+
+const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
+const RETURNED_HEADERS_TYPES = new Set(['text/rfc822-headers', 'message/rfc822', 'message/global', 'message/global-headers']);
+
+const PARSER_OPTIONS: SimpleParserOptions & { ignoreEmbedded: boolean } = {
+  // Report parts as attachments, not glued to the text: we parse them ourselves.
+  keepDeliveryStatus: true,
+  // An attached message stays one opaque part, so a bounce's returned message (headers included)
+  // reaches us whole whatever its Content-Disposition says.
+  ignoreEmbedded: true,
+  // We store the HTML as sent; turning cid: links into data: URIs would copy every inline image into it.
+  keepCidLinks: true,
+  skipTextToHtml: true,
+  checksumAlgo: 'sha256',
+};
+
+/**
+ * Parses raw message bytes. Throws TidingsError E_MESSAGE_TOO_LARGE (details: size, limit) before
+ * reading anything when the message exceeds `maxBytes`, and E_MESSAGE_UNPARSEABLE when mailparser
+ * fails or the input has no header field at all.
+ */
+export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<ParsedMessage> {
+  const size = raw.length;
+  if (size > options.maxBytes) {
+    throw new TidingsError('E_MESSAGE_TOO_LARGE', `message of ${size} bytes exceeds the limit of ${options.maxBytes}`, {
+      details: { size, limit: options.maxBytes },
+    });
+  }
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, PARSER_OPTIONS);
+  } catch (err) {
+    throw new TidingsError('E_MESSAGE_UNPARSEABLE', `message could not be parsed: ${(err as Error)?.message ?? String(err)}`, {
+      cause: err,
+      details: { size },
+    });
+  }
+  if (!hasHeaderField(mail.headerLines ?? [])) {
+    throw new TidingsError('E_MESSAGE_UNPARSEABLE', 'message has no header fields', { details: { size } });
+  }
+  return normalize(mail, raw);
+}
+
+function normalize(mail: ParsedMail, raw: Buffer): ParsedMessage {
+  const size = raw.length;
+  const headers = headerRecord(mail.headerLines);
+  const text = typeof mail.text === 'string' ? mail.text : '';
+  const html = typeof mail.html === 'string' && mail.html !== '' ? mail.html : undefined;
+  const attachments = mail.attachments.map(toAttachment);
+  const returnPathHeader = firstHeader(headers, 'return-path');
+  const dateHeader = firstHeader(headers, 'date');
+  const date = dateHeader === undefined ? undefined : Date.parse(dateHeader);
+  const rawBody = (): string => bodyOf(raw);
+  const deliveryStatus = deliveryStatusOf(attachments, headers, text, rawBody);
+  return {
+    size,
+    messageId: firstMessageId(firstHeader(headers, 'message-id')),
+    inReplyTo: firstMessageId(firstHeader(headers, 'in-reply-to')),
+    references: [...new Set(headerValues(headers, 'references').flatMap(parseMessageIdList))],
+    from: addresses(mail.from)[0],
+    to: addresses(mail.to),
+    cc: addresses(mail.cc),
+    replyTo: addresses(mail.replyTo)[0],
+    subject: typeof mail.subject === 'string' ? mail.subject : '',
+    date: date !== undefined && Number.isFinite(date) ? date : undefined,
+    text,
+    html,
+    visibleText: visibleText(text),
+    headers,
+    attachments,
+    deliveryStatus,
+    returnedMessageId: returnedMessageIdOf(attachments, deliveryStatus === undefined ? [text] : [text, rawBody()]),
+    returnPath: returnPathHeader === undefined ? undefined : extractAddress(returnPathHeader),
+  };
+}
+
+function toAttachment(a: Attachment): ParsedAttachment {
+  const content = Buffer.isBuffer(a.content) ? a.content : Buffer.alloc(0);
+  return {
+    filename: a.filename,
+    contentType: (a.contentType ?? 'application/octet-stream').toLowerCase(),
+    content,
+    size: content.length,
+    disposition: a.contentDisposition?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
+    sha256: a.checksum,
+    contentId: a.cid ?? a.contentId?.replace(/^<|>$/g, ''),
+  };
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): ParsedAddress[] {
+  const out: ParsedAddress[] = [];
+  const visit = (list: readonly EmailAddress[]): void => {
+    for (const entry of list) {
+      if (entry.group !== undefined) visit(entry.group);
+      const address = entry.address?.trim().toLowerCase();
+      if (address !== undefined && address.includes('@')) out.push({ address, name: entry.name ?? '' });
+    }
+  };
+  for (const object of value === undefined ? [] : Array.isArray(value) ? value : [value]) visit(object.value);
+  return out;
+}
+
+/**
+ * The report of a bounce: from its delivery-status part(s). When a message declares itself a
+ * delivery report but that part is missing, empty or lost in broken MIME (with no boundary that
+ * matches, the whole body is multipart preamble and mailparser gives no text at all), the report
+ * fields are looked for in the text, then in the raw body, and last the
+ * recipients of exim's X-Failed-Recipients are used (never marked permanent: the header does not
+ * say). Undefined for messages that are not delivery reports at all.
+ */
+function deliveryStatusOf(
+  attachments: readonly ParsedAttachment[],
+  headers: MailHeaders,
+  text: string,
+  rawBody: () => string,
+): DeliveryStatusReport | undefined {
+  let report: DeliveryStatusReport | undefined;
+  for (const part of attachments) {
+    if (!DELIVERY_STATUS_TYPES.has(part.contentType)) continue;
+    const parsed = parseDeliveryStatus(part.content.toString('utf8'));
+    if (report === undefined) {
+      report = parsed;
+    } else {
+      report.recipients.push(...parsed.recipients);
+    }
+  }
+  const contentType = parseContentType(firstHeader(headers, 'content-type'));
+  const declared = contentType.type === 'multipart/report' && /^(?:global-)?delivery-status$/i.test(contentType.params['report-type'] ?? '');
+  if (!declared && report === undefined) return undefined;
+  if (report === undefined || report.recipients.length === 0) {
+    for (const candidate of [text, rawBody()]) {
+      const fromText = parseDeliveryStatus(candidate);
+      if (fromText.recipients.length > 0) return { ...report, ...fromText };
+    }
+    const failed = failedRecipientsFromHeaders(headers);
+    report ??= { recipients: [] };
+    for (const address of failed) report.recipients.push({ address, finalRecipient: address, action: 'failed', isPermanent: false });
+  }
+  return report;
+}
+
+function returnedMessageIdOf(attachments: readonly ParsedAttachment[], texts: readonly string[]): string | undefined {
+  for (const part of attachments) {
+    if (!RETURNED_HEADERS_TYPES.has(part.contentType)) continue;
+    const id = originalMessageIdFromHeaders(part.content.toString('utf8'));
+    if (id !== undefined) return id;
+  }
+  for (const text of texts) {
+    const id = originalMessageIdFromText(text);
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** Everything after the top-level header block, as text; only read for broken delivery reports. */
+function bodyOf(raw: Buffer): string {
+  const text = raw.toString('utf8');
+  const m = /\r?\n\r?\n/.exec(text);
+  return m === null ? '' : text.slice(m.index + m[0].length);
+}

@@ -1,0 +1,47 @@
+/**
+ * The seam between where mail comes from (IMAP, Maildir, stdin) and the ingest pipeline.
+ * A source hands every message to the handler and acknowledges it at the source (move to the
+ * processed folder, rename into cur/) only after the handler returned, i.e. after the commit.
+ */
+
+/** Where a message sits in its source; `key` is stable across restarts and feeds the dedupe key. */
+export interface SourcePosition {
+  /** e.g. `imap:support@desk.example@127.0.0.1/INBOX`, `maildir:/srv/data/inbox`, `stdin`. */
+  source: string;
+  /** e.g. `uidvalidity:1700000000:uid:42`, the Maildir base name, or empty for stdin. */
+  key: string;
+}
+
+export type IngestStatus = 'stored' | 'duplicate' | 'quarantined';
+
+export interface IngestOutcome {
+  status: IngestStatus;
+  ticketId?: number;
+  messageRowId?: number;
+  quarantineId?: number;
+}
+
+/**
+ * Stores one message durably. Throws a TidingsError with code E_SOURCE_UNAVAILABLE or any other
+ * error for a temporary failure: the source must then NOT acknowledge, and retries later.
+ */
+export type MessageHandler = (raw: Buffer, position: SourcePosition) => IngestOutcome | Promise<IngestOutcome>;
+
+export type SourceState = 'starting' | 'connected' | 'reconnecting' | 'stopped';
+
+export interface SourceStatus {
+  state: SourceState;
+  /** Last error text, masked, when reconnecting. */
+  lastError?: string;
+  reconnects: number;
+  /** Age in ms of the oldest message seen but not yet processed, 0 when idle. */
+  lagMs: number;
+}
+
+export interface MailSource {
+  /** Connects and begins delivering; resolves once the first scan is under way. */
+  start(): Promise<void>;
+  /** Stops taking new mail, lets the message in flight finish, then disconnects. */
+  stop(): Promise<void>;
+  status(): SourceStatus;
+}
