@@ -5,6 +5,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
 import { queueCommand } from './commands/queue.js';
 import { showCommand } from './commands/show.js';
+import { slaExplainCommand } from './commands/sla-explain.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { reportError } from './report-error.js';
@@ -61,6 +62,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .action((key: string, opts: { from?: string; days?: string; json?: boolean }, cmd: Command) => {
       setExit(calendarCommand(io, key, { config: globals(cmd).config, ...opts }));
+    });
+
+  const sla = program.command('sla').description('service-level tools');
+  sla
+    .command('explain')
+    .description('show which licence, rule and level a message would get, its deadline and the working time counted')
+    .requiredOption('--from <address>', 'sender address')
+    .option('--at <iso>', 'arrival instant; without an offset it is read in the selection zone (default: now)')
+    .option('--subject <text>', 'subject (urgent marker, VIP coupon, licence number)')
+    .option('--body-file <file>', 'file with the message body (VIP coupon, licence number)')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { from: string; at?: string; subject?: string; bodyFile?: string; json?: boolean }, cmd: Command) => {
+      setExit(slaExplainCommand(io, { config: globals(cmd).config, ...opts }));
     });
 
   program

@@ -8,7 +8,7 @@ import {
   parseDeliveryStatus,
   type DeliveryStatusReport,
 } from '../core/mail/delivery-status.js';
-import { firstHeader, headerValues, type MailHeaders } from '../core/mail/mail-headers.js';
+import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/mail/mail-headers.js';
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
 import { hasHeaderField, headerRecord } from './header-record.js';
@@ -182,7 +182,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): ParsedAd
  * matches, the whole body is multipart preamble and mailparser gives no text at all), the report
  * fields are looked for in the text, then in the raw body, and last the
  * recipients of exim's X-Failed-Recipients are used (never marked permanent: the header does not
- * say). Undefined for messages that are not delivery reports at all.
+ * say). Undefined for messages that are neither delivery reports nor carry X-Failed-Recipients.
  */
 function deliveryStatusOf(
   attachments: readonly ParsedAttachment[],
@@ -202,7 +202,7 @@ function deliveryStatusOf(
   }
   const contentType = parseContentType(firstHeader(headers, 'content-type'));
   const declared = contentType.type === 'multipart/report' && /^(?:global-)?delivery-status$/i.test(contentType.params['report-type'] ?? '');
-  if (!declared && report === undefined) return undefined;
+  if (!declared && report === undefined && !hasHeader(headers, 'x-failed-recipients')) return undefined;
   if (report === undefined || report.recipients.length === 0) {
     for (const candidate of [text, rawBody()]) {
       const fromText = parseDeliveryStatus(candidate);

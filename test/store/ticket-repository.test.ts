@@ -114,15 +114,15 @@ describe('ticket repository', () => {
     expect(() => repos.tickets.setRating(tid, 6, T0)).toThrow(/CHECK constraint failed/);
   });
 
-  it('lists open tickets by deadline, closed ones left out', () => {
+  it('lists open tickets by deadline, stopped clocks last, closed ones left out', () => {
     const repos = freshRepos();
     const a = newTicket(repos, { responseDueAt: T0 + 3 * HOUR, clockStartedAt: T0 }).tid;
     const b = newTicket(repos, { responseDueAt: T0 + 1 * HOUR, clockStartedAt: T0 }).tid;
     const c = newTicket(repos).tid; // no clock
     const d = newTicket(repos, { responseDueAt: T0 + 2 * HOUR, clockStartedAt: T0 }).tid;
     repos.tickets.setStatus(d, 'closed', T0);
-    expect(repos.tickets.listOpenByDue(10).map((t) => t.tid)).toEqual([c, b, a]);
-    expect(repos.tickets.listOpenByDue(1).map((t) => t.tid)).toEqual([c]);
+    expect(repos.tickets.listOpenByDue(10).map((t) => t.tid)).toEqual([b, a, c]);
+    expect(repos.tickets.listOpenByDue(1).map((t) => t.tid)).toEqual([b]);
   });
 
   it('enforces the linked ticket foreign key', () => {

@@ -39,7 +39,7 @@ const KIND = /^[a-z][a-z0-9-]{0,31}$/;
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 // Strict on purpose: no leading zeros, lower case only. Message-IDs are compared literally, and
 // accepting a variant would make two different ids verify as the same mail.
-const LOCAL = /^tidings\.([1-9][0-9]{0,14})\.([a-z][a-z0-9-]{0,31})\.([a-z2-7]{13,52})\.([a-z2-7]{20})$/;
+const LOCAL = /^tidings\.([1-9][0-9]{0,15})\.([a-z][a-z0-9-]{0,31})\.([a-z2-7]{13,52})\.([a-z2-7]{20})$/;
 
 /** A Message-ID (without angle brackets) for a mail of ticket `tid`. */
 export function makeMessageId(parts: MessageIdParts, key: MessageIdKey): string {
@@ -70,6 +70,7 @@ export function verifyMessageId(id: string, keys: MessageIdKey | readonly Messag
   const m = LOCAL.exec(bare.slice(0, at));
   if (m === null || !DOMAIN.test(domain)) return undefined;
   const [, tidText, kind, nonceText, mac] = m as unknown as [string, string, string, string, string];
+  if (!Number.isSafeInteger(Number(tidText))) return undefined;
   const given = Buffer.from(mac, 'ascii');
   for (const key of material) {
     const expected = Buffer.from(macFor(key, tidText, kind, nonceText, domain), 'ascii');

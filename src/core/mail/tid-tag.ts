@@ -4,8 +4,8 @@ import { normalizeSubject } from './subject-text.js';
 
 export const DEFAULT_TID_PREFIX = 'TID#';
 
-// Fifteen digits always fit a safe integer, so a parsed TID is exact.
-const MAX_DIGITS = 15;
+// Every safe integer has at most 16 digits; longer runs cannot be ours and are not even looked at.
+const MAX_DIGITS = 16;
 
 /** `[TID#123]` for ticket 123. */
 export function formatTidTag(tid: number, prefix: string = DEFAULT_TID_PREFIX): string {
@@ -25,7 +25,7 @@ export function parseTidFromSubject(subject: string, prefix: string = DEFAULT_TI
   for (const m of subject.matchAll(tagPattern(prefix))) {
     const tid = Number(m[1]);
     // [TID#0] cannot be ours (numbers start at 1); keep looking rather than give up on the subject.
-    if (tid >= 1) return tid;
+    if (tid >= 1 && Number.isSafeInteger(tid)) return tid;
   }
   return undefined;
 }
@@ -65,7 +65,7 @@ function tagPattern(prefix: string): RegExp {
 }
 
 function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function checkTid(tid: number): void {

@@ -1,0 +1,170 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/program.js';
+import { packageRoot } from '../../src/paths.js';
+import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+
+const dirs: ConfigDir[] = [];
+afterEach(() => {
+  while (dirs.length) dirs.pop()!.remove();
+});
+
+function configDir(overrides: Record<string, string | null> = {}): ConfigDir {
+  const d = writeConfigDir(overrides);
+  dirs.push(d);
+  return d;
+}
+
+async function run(d: ConfigDir, args: string[], now?: number) {
+  const io = memoryIo({}, d.dir, now);
+  const code = await runCli(['--config', d.main, ...args], io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+describe('tidings migrate and doctor', () => {
+  it('doctor fails before migrate, names the fix, and passes after', async () => {
+    const d = configDir();
+    const before = await run(d, ['doctor']);
+    expect(before.code).toBe(1);
+    expect(before.out).toMatch(/FAIL database: .*does not exist; run `tidings migrate`/);
+    expect(before.out).toMatch(/ok   config: /);
+
+    const m = await run(d, ['migrate']);
+    expect(m.code).toBe(0);
+    expect(m.out).toMatch(/migrated 0 → \d+ \(0001_initial/);
+    const again = await run(d, ['migrate', '--json']);
+    expect(JSON.parse(again.out)).toMatchObject({ applied: [] });
+
+    const after = await run(d, ['doctor', '--json']);
+    expect(after.code).toBe(0);
+    const report = JSON.parse(after.out) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['config', 'database', 'data dir', 'maildir inbox', 'file outbox']));
+  });
+
+  it('doctor reports an invalid config with file:line and exits 1', async () => {
+    const d = configDir({ 'calendars.yaml': 'calendars:\n  berlin:\n    zone: Nowhere/City\n    week: { mon: ["09:00-18:00"] }\n' });
+    const r = await run(d, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL config: calendars.yaml:3 calendars.berlin.zone: unknown IANA time zone "Nowhere/City"');
+  });
+
+  it('doctor reports a missing secret and an unwritable data dir', async () => {
+    const d = configDir({
+      'tidings.yaml': `mailbox: { address: support@desk.example }
+source: { kind: imap, host: 127.0.0.1, user: support, password_env: TIDINGS_TEST_NO_SUCH_VAR }
+transport: { kind: file, path: ./ro/outbox }
+store: { path: ./data/tidings.db }
+include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
+`,
+    });
+    mkdirSync(path.join(d.dir, 'ro/outbox'), { recursive: true });
+    chmodSync(path.join(d.dir, 'ro/outbox'), 0o500);
+    const r = await run(d, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL imap password: not set (looked in env TIDINGS_TEST_NO_SUCH_VAR)');
+    // root ignores file modes, so only assert the outbox check when not running as root
+    if (process.getuid?.() !== 0) expect(r.out).toMatch(/FAIL file outbox: .* is not writable/);
+    chmodSync(path.join(d.dir, 'ro/outbox'), 0o700);
+  });
+});
+
+describe('tidings calendar', () => {
+  it('prints working intervals, holidays and totals', async () => {
+    const d = configDir();
+    const r = await run(d, ['calendar', 'berlin', '--from', '2026-12-23', '--days', '3']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('2026-12-23 wed  09:00-18:00');
+    expect(r.out).toMatch(/2026-12-24 thu  closed .*\[holiday/);
+    expect(r.out).toContain('working time in range: 18h');
+  });
+
+  it('shows DST days in local time and as data', async () => {
+    const d = configDir();
+    const r = await run(d, ['calendar', 'berlin', '--from', '2026-03-27', '--days', '4', '--json']);
+    const data = JSON.parse(r.out) as { days: { date: string; intervals: { startMs: number }[] }[] };
+    const fri = data.days.find((x) => x.date === '2026-03-27')!;
+    const mon = data.days.find((x) => x.date === '2026-03-30')!;
+    expect(new Date(fri.intervals[0]!.startMs).toISOString()).toBe('2026-03-27T08:00:00.000Z'); // CET
+    expect(new Date(mon.intervals[0]!.startMs).toISOString()).toBe('2026-03-30T07:00:00.000Z'); // CEST
+  });
+
+  it('refuses an unknown calendar and bad arguments', async () => {
+    const d = configDir();
+    expect((await run(d, ['calendar', 'paris'])).err).toContain('E_CALENDAR_UNKNOWN');
+    const bad = await run(d, ['calendar', 'berlin', '--from', '2026-13-01']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--from must be a date');
+    expect((await run(d, ['calendar', 'berlin', '--days', '0'])).code).toBe(2);
+  });
+});
+
+describe('tidings sla explain', () => {
+  it('explains a licensed sender: licence, rule, level, deadline in zone and UTC, intervals', async () => {
+    const d = configDir();
+    // Fri 2026-11-27 17:00 Berlin + 24h business: Fri 1h, Mon 9h, Tue 9h, Wed 5h → Wed 2026-12-02 14:00
+    const r = await run(d, ['sla', 'explain', '--from', 'Ann@Client.example', '--at', '2026-11-27T17:00']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('licence   BX-1001 (commercial, self-hosted, ACME Ltd)');
+    expect(r.out).toContain('rule      #1');
+    expect(r.out).toContain('level     commercial');
+    expect(r.out).toContain('deadline  2026-12-02 14:00 GMT+1 (Europe/Berlin)');
+    expect(r.out).toContain('2026-12-02T13:00:00Z');
+    expect(r.out).toContain('2026-11-27 17:00-18:00  1h');
+    expect(r.out).toContain('total 24h');
+  });
+
+  it('gives an unknown sender the fallback level with a reason, as JSON', async () => {
+    const d = configDir();
+    const r = await run(d, ['sla', 'explain', '--from', 'stranger@nowhere.example', '--at', '2026-11-28T10:00:00+01:00', '--json']);
+    const data = JSON.parse(r.out) as { level: { key: string }; reason: { code: string }; deadline: { utc: string }; licence: unknown };
+    expect(data.licence).toBeNull();
+    expect(data.level.key).toBe('non-commercial');
+    expect(data.reason.code).toBe('no-licence');
+    // Sat → counts from Mon 09:00; 48h = 5 days of 9h + 3h → Mon 2026-12-07 12:00 CET
+    expect(data.deadline.utc).toBe('2026-12-07T11:00:00Z');
+  });
+
+  it('refuses an invalid address and an invalid instant', async () => {
+    const d = configDir();
+    const a = await run(d, ['sla', 'explain', '--from', 'not-an-address', '--at', '2026-11-27T17:00']);
+    expect(a.code).toBe(1);
+    expect(a.err).toContain('E_ADDRESS_INVALID');
+    const b = await run(d, ['sla', 'explain', '--from', 'ann@client.example', '--at', 'friday']);
+    expect(b.code).toBe(2);
+    expect(b.err).toContain('--at must be an ISO date-time');
+  });
+});
+
+describe('tidings show and queue', () => {
+  it('report an unknown ticket and an empty queue', async () => {
+    const d = configDir();
+    const s = await run(d, ['show', 'TID#7']);
+    expect(s.code).toBe(1);
+    expect(s.err).toContain('E_TICKET_NOT_FOUND');
+    const q = await run(d, ['queue']);
+    expect(q.code).toBe(0);
+    expect(q.out).toContain('no open tickets');
+  });
+});
+
+describe('shipped configurations', () => {
+  const root = packageRoot();
+  const files = ['config/tidings.yaml', ...['000-bitrix24', '001-site-manager', '002-1c-bitrix', '003-partner'].map((p) => `config/examples/${p}/tidings.yaml`)];
+  it.each(files)('%s passes check-config', async (file) => {
+    expect(existsSync(path.join(root, file))).toBe(true);
+    const io = memoryIo({}, root);
+    const code = await runCli(['check-config', file], io);
+    expect(io.stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('usage errors exit 2 and --help exits 0', async () => {
+    const io = memoryIo({}, root);
+    expect(await runCli(['no-such-command'], io)).toBe(2);
+    expect(await runCli(['--help'], memoryIo({}, root))).toBe(0);
+  });
+});
