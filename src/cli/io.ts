@@ -9,6 +9,23 @@ export interface CliIo {
   cwd: string;
   /** The clock commands read "now" from; tests fix it. */
   now(): number;
+  /** All of stdin (for `tidings ingest`). */
+  readStdin(): Promise<Buffer>;
+}
+
+/** Larger than any message we accept, so the size limit is reported by the pipeline, not here. */
+const STDIN_LIMIT = 512 * 1024 * 1024;
+
+async function readAllStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    if (size > STDIN_LIMIT) throw new Error(`stdin exceeds ${STDIN_LIMIT} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
 }
 
 export function processIo(): CliIo {
@@ -18,17 +35,20 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     now: () => Date.now(),
+    readStdin: readAllStdin,
   };
 }
 
 /** Collects output in memory; for tests. */
-export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd: string = process.cwd(), now: number = Date.parse('2026-01-05T10:00:00Z')): CliIo & { stdout: string; stderr: string } {
+export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd: string = process.cwd(), now: number = Date.parse('2026-01-05T10:00:00Z')): CliIo & { stdout: string; stderr: string; stdin: Buffer } {
   const io = {
     stdout: '',
     stderr: '',
     env,
     cwd,
     now: () => now,
+    stdin: Buffer.alloc(0),
+    readStdin: () => Promise.resolve(io.stdin),
     out(t: string) {
       io.stdout += t.endsWith('\n') ? t : `${t}\n`;
     },

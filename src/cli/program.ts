@@ -4,6 +4,9 @@ import { checkConfigCommand } from './commands/check-config.js';
 import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
 import { queueCommand } from './commands/queue.js';
+import { ingestCommand } from './commands/ingest.js';
+import { reprocessCommand } from './commands/reprocess.js';
+import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
 import { slaExplainCommand } from './commands/sla-explain.js';
 import { EXIT } from './exit-codes.js';
@@ -62,6 +65,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .action((key: string, opts: { from?: string; days?: string; json?: boolean }, cmd: Command) => {
       setExit(calendarCommand(io, key, { config: globals(cmd).config, ...opts }));
+    });
+
+  program
+    .command('run')
+    .description('run the daemon: read the configured source, store tickets, send mail; stops cleanly on SIGTERM')
+    .action(async (_opts: unknown, cmd: Command) => {
+      setExit(await runCommand(io, { config: globals(cmd).config }));
+    });
+
+  program
+    .command('ingest')
+    .description('store one message read from stdin (for an MTA pipe); exit 0 stored, 75 temporary failure')
+    .action(async (_opts: unknown, cmd: Command) => {
+      setExit(await ingestCommand(io, { config: globals(cmd).config, read: io.readStdin }));
+    });
+
+  program
+    .command('reprocess')
+    .description('feed quarantined messages back through the pipeline; without arguments, list the quarantine')
+    .argument('[id]', 'quarantine entry to reprocess')
+    .option('--all', 'reprocess every held entry')
+    .option('--list', 'list held entries')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string | undefined, opts: { all?: boolean; list?: boolean; json?: boolean }, cmd: Command) => {
+      setExit(await reprocessCommand(io, id, { config: globals(cmd).config, ...opts }));
     });
 
   const sla = program.command('sla').description('service-level tools');

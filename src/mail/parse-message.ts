@@ -125,7 +125,8 @@ function normalize(mail: ParsedMail, raw: Buffer): ParsedMessage {
   const attachments = mail.attachments.map(toAttachment);
   const returnPathHeader = firstHeader(headers, 'return-path');
   const dateHeader = firstHeader(headers, 'date');
-  const date = dateHeader === undefined ? undefined : Date.parse(dateHeader);
+  // Date.parse reads almost anything ("1" is the year 2001, in the local zone); a real Date has a time of day.
+  const date = dateHeader === undefined || !/\d:\d\d/.test(dateHeader) ? undefined : Date.parse(dateHeader);
   const rawBody = (): string => bodyOf(raw);
   const deliveryStatus = deliveryStatusOf(attachments, headers, text, rawBody);
   return {

@@ -51,7 +51,7 @@ export interface OutboxBackoff {
 export const DEFAULT_BACKOFF: Readonly<OutboxBackoff> = Object.freeze({ baseMs: 60_000, maxMs: 4 * 3_600_000, maxAttempts: 20 });
 export const DEFAULT_BATCH_SIZE = 50;
 
-/** Turns the computed delay into the one used; must not return more than it is given plus nothing negative. */
+/** Turns the computed delay (ms) into the one used; the result is clamped to [0, maxMs]. */
 export type Jitter = (delayMs: number, attempt: number) => number;
 
 /** "Equal-ish" jitter: uniformly 75–100 % of the delay, so the cap is never exceeded. */
@@ -194,7 +194,8 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
     if (row.attempts >= backoff.maxAttempts) return recordFailed(row, err, 'attempts_exhausted');
     const at = now();
     const base = retryDelayMs(row.attempts, backoff);
-    const delay = Math.max(0, Math.min(backoff.maxMs, Math.round(jitter(base, row.attempts))));
+    const jittered = jitter(base, row.attempts);
+    const delay = Number.isFinite(jittered) ? Math.max(0, Math.min(backoff.maxMs, Math.round(jittered))) : base;
     const nextAttemptAt = at + delay;
     const d = deliveryDetails(err);
     const marked = repos.transaction(() => {

@@ -24,11 +24,6 @@ export interface SmtpTransportDeps {
   /** Host name we announce in EHLO; nodemailer's default (the machine name) when unset. */
   clientName?: string;
   timeouts?: SmtpTimeouts;
-  /**
-   * Extra nodemailer connection options, merged last (e.g. `tls` for a private CA, `ignoreTLS`
-   * for a test sink). Never used for credentials: those come from the config's secret reference.
-   */
-  extra?: Record<string, unknown>;
 }
 
 interface SentInfo {
@@ -91,7 +86,6 @@ export function createSmtpTransport(deps: SmtpTransportDeps): MailTransport {
           maxRequeues: 2,
         }
       : {}),
-    ...(deps.extra ?? {}),
   };
   // One overload per transport kind; the options object is the SMTP (or pool) shape either way.
   const transporter = nodemailer.createTransport(options as Parameters<typeof nodemailer.createTransport>[0] & object);

@@ -10,6 +10,11 @@ export interface SourcePosition {
   source: string;
   /** e.g. `uidvalidity:1700000000:uid:42`, the Maildir base name, or empty for stdin. */
   key: string;
+  /**
+   * When the source received the message (IMAP INTERNALDATE, Maildir file time), epoch ms. The
+   * response clock starts there, so a backlog read after downtime is not given extra time.
+   */
+  receivedAt?: number;
 }
 
 export type IngestStatus = 'stored' | 'duplicate' | 'quarantined';

@@ -48,7 +48,8 @@ export function parseHeaderBlock(text: string): Record<string, string[]> {
 /** Splits text into blocks separated by empty lines (the layout of a delivery-status body). */
 export function splitBlocks(text: string): string[] {
   return text
-    .split(/(?:\r?\n|\r)[ \t]*(?:\r?\n|\r)/)
-    .map((block) => block.replace(/^(?:[ \t]*(?:\r?\n|\r))+/, ''))
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map((block) => block.replace(/^(?:[ \t]*\n)+/, ''))
     .filter((block) => block.trim() !== '');
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import { TidingsError } from '../../errors.js';
 import { base32 } from './base32.js';
 

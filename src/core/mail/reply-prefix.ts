@@ -1,14 +1,14 @@
 /**
  * Reply and forward markers that mail clients put in front of a subject, in the languages our
- * clients write in. Single letters (Italian "R:", "I:") are left out on purpose: they are too easy
- * to confuse with a subject that really starts that way.
+ * clients write in. Left out on purpose because a real subject may start that way: single letters
+ * (Italian "R:", "I:") and words such as "Ref:".
  */
 const MARKERS = [
   're', 'fw', 'fwd', // English, and what most clients use everywhere
   'aw', 'wg', 'antwort', // German (Antwort, Weitergeleitet)
   'sv', 'vs', 'vl', // Scandinavian and Finnish (svar, vastaus, välitetty)
   'antw', 'doorst', // Dutch
-  'tr', 'réf', 'ref', // French (transféré, référence)
+  'tr', // French Outlook (transféré; its reply marker is RE)
   'rif', 'res', 'enc', // Italian riferimento, Portuguese resposta / encaminhado
   'odp', 'pd', // Polish
   'ynt', 'ilt', // Turkish

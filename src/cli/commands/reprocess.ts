@@ -1,0 +1,64 @@
+import { buildIngestDeps } from '../../app/daemon.js';
+import { openStore } from '../../app/open-store.js';
+import { loadConfig } from '../../config/load-config.js';
+import { ingestMessage } from '../../ingest/ingest-message.js';
+import { createLogger } from '../../log/logger.js';
+import { TidingsError } from '../../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { printJson, type CliIo } from '../io.js';
+import { reportError } from '../report-error.js';
+import { resolveConfigPath } from '../config-path.js';
+
+export interface ReprocessOptions {
+  config?: string | undefined;
+  all?: boolean | undefined;
+  list?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/**
+ * Feeds quarantined messages back through the pipeline, e.g. after a parser fix or to release a
+ * false spam verdict (reprocessing skips the spam check: the admin looked at it). Entries that
+ * still cannot be processed stay held.
+ */
+export async function reprocessCommand(io: CliIo, idText: string | undefined, opts: ReprocessOptions): Promise<ExitCode> {
+  let repos;
+  try {
+    const config = loadConfig(resolveConfigPath(io, opts.config));
+    repos = openStore(config);
+    const held = repos.quarantine.list({ status: 'held', limit: 100_000 });
+    if (opts.list || (!opts.all && idText === undefined)) {
+      if (opts.json) printJson(io, held);
+      else if (held.length === 0) io.out('quarantine is empty');
+      else for (const q of held) io.out(`#${q.id} ${new Date(q.receivedAt).toISOString()} ${q.reasonCode}: ${q.reason} (${q.size} bytes, ${q.source})`);
+      return EXIT.OK;
+    }
+    let ids: number[];
+    if (opts.all) ids = held.map((q) => q.id);
+    else {
+      const id = Number(idText);
+      if (!Number.isSafeInteger(id) || id <= 0) throw new TidingsError('E_USAGE', `not a quarantine id: "${idText}"`);
+      ids = [id];
+    }
+    const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
+    const deps = buildIngestDeps(config, repos, logger, io.env, io.now);
+    const results: { id: number; status: string; ticketId?: number }[] = [];
+    for (const id of ids) {
+      const entry = repos.quarantine.get(id);
+      if (!entry) throw new TidingsError('E_USAGE', `no quarantine entry #${id}`);
+      if (entry.status !== 'held') {
+        results.push({ id, status: `already ${entry.status}` });
+        continue;
+      }
+      const out = await ingestMessage(deps, entry.raw, { source: 'reprocess', key: `quarantine:${id}`, receivedAt: entry.receivedAt }, { reprocessOf: id });
+      results.push({ id, status: out.status === 'quarantined' ? 'still quarantined' : out.status, ...(out.ticketId !== undefined ? { ticketId: out.ticketId } : {}) });
+    }
+    if (opts.json) printJson(io, results);
+    else for (const r of results) io.out(`#${r.id} ${r.status}${r.ticketId !== undefined ? ` → ${config.tid.prefix}${r.ticketId}` : ''}`);
+    return results.some((r) => r.status === 'still quarantined') ? EXIT.FAILURE : EXIT.OK;
+  } catch (err) {
+    return reportError(io, err);
+  } finally {
+    repos?.db.close();
+  }
+}

@@ -1,0 +1,186 @@
+import { computeDeadline } from '../core/calendar/deadline.js';
+import { ticketFromReferences } from '../core/mail/message-id.js';
+import { parseTidFromSubject } from '../core/mail/tid-tag.js';
+import { decideThread, type ThreadDecision, type TicketCandidate } from '../core/mail/thread.js';
+import type { LevelSelection } from '../core/selection/selection-result.js';
+import type { ParsedMessage } from '../mail/parse-message.js';
+import type { Ticket } from '../store/ticket-repository.js';
+import { buildAcknowledgement } from './acknowledgement-mail.js';
+import type { IngestDeps } from './ingest-deps.js';
+import { messageLanguage } from './message-language.js';
+import { participantsOf } from './participants-of.js';
+import { storeMessage } from './store-message.js';
+
+export interface ClientOutcome {
+  ticketId: number;
+  messageRowId: number;
+  action: ThreadDecision['action'];
+  ackQueued: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The ticket candidates a subject tag and our signed references point at, with who may write to them. */
+export function threadFor(deps: IngestDeps, parsed: ParsedMessage, sender: string | undefined, senderIsStaff: boolean, at: number): ThreadDecision {
+  const { config, repos } = deps;
+  const subjectTid = parseTidFromSubject(parsed.subject, config.tid.prefix);
+  const referenceTid = ticketFromReferences(parsed.inReplyTo, parsed.references, deps.hmacKeys);
+  const tickets: TicketCandidate[] = [];
+  for (const tid of new Set([subjectTid, referenceTid])) {
+    if (tid === undefined) continue;
+    const t = repos.tickets.findTicketByTid(tid);
+    if (!t) continue;
+    const licence = t.licenceKey ? config.licences.find((l) => l.key === t.licenceKey) : undefined;
+    tickets.push({
+      id: t.tid,
+      status: t.status,
+      closedAt: t.closedAt,
+      participants: repos.participants.listParticipants(t.tid).map((p) => p.address),
+      licenceAddresses: licence?.emails ?? [],
+      licenceDomains: licence?.domains ?? [],
+    });
+  }
+  return decideThread({ subjectTid, referenceTid, sender, senderIsStaff, tickets, reopenDays: config.reopen_days, nowMs: at });
+}
+
+/**
+ * A client's mail: a new ticket with its level and deadline, or a message on an existing one
+ * (possibly reopening it). Runs inside the ingest transaction; nothing here awaits.
+ */
+export function handleClientMessage(
+  deps: IngestDeps,
+  m: { parsed: ParsedMessage; raw: Buffer; sender: string; receivedAt: number; at: number },
+): ClientOutcome {
+  const { repos, config } = deps;
+  const decision = threadFor(deps, m.parsed, m.sender, false, m.at);
+  const people = participantsOf(m.parsed, config);
+
+  if (decision.action === 'new') {
+    const selection = deps.selector.select({
+      from: m.sender,
+      at: m.receivedAt,
+      subject: m.parsed.subject,
+      body: m.parsed.text,
+      couponUsesThisYear: (licenceKey, year) => repos.coupons.countUses(licenceKey, year),
+      couponUsed: (code) => repos.coupons.findUse(code) !== undefined,
+    });
+    const lc = deps.levels.level(selection.level);
+    const deadline = computeDeadline(m.receivedAt, lc.term, lc.calendar);
+    const licence = selection.licence ? config.licences.find((l) => l.key === selection.licence!.key) : undefined;
+    const lang = licence?.language ?? messageLanguage(m.parsed.subject, m.parsed.visibleText, config.language);
+    const ticket = repos.tickets.createTicket({
+      subject: m.parsed.subject,
+      requester: m.sender,
+      requesterName: m.parsed.from?.name || null,
+      licenceKey: selection.licence?.key ?? null,
+      level: selection.level,
+      levelReason: selection.reason.code,
+      language: lang,
+      linkedTicketId: decision.linkedTicketId ?? null,
+      status: 'new',
+      clockStartedAt: m.receivedAt,
+      responseDueAt: deadline,
+      at: m.at,
+    });
+    if (selection.coupon) {
+      const c = selection.coupon;
+      // The selection read the counts in this same IMMEDIATE transaction, so a refusal here means a
+      // bug, not a race: fail the message (it is retried) rather than store a wrong level.
+      if (!repos.coupons.tryUse({ code: c.code, licenceKey: c.licenceKey, year: c.year, ticketId: ticket.tid, usedAt: m.at })) {
+        throw new Error(`VIP coupon ${c.code} was used concurrently`);
+      }
+    }
+    const messageRowId = storeMessage(repos, { ticketId: ticket.tid, kind: 'client', parsed: m.parsed, raw: m.raw, receivedAt: m.receivedAt });
+    repos.participants.addParticipant({ ticketId: ticket.tid, address: m.sender, name: m.parsed.from?.name || null, role: 'requester', at: m.at });
+    for (const p of people.others) repos.participants.addParticipant({ ticketId: ticket.tid, address: p.address, name: p.name || null, role: 'cc', at: m.at });
+    repos.events.recordEvent({
+      ticketId: ticket.tid,
+      at: m.at,
+      type: 'ticket.created',
+      actor: m.sender,
+      data: {
+        level: selection.level,
+        rule: selection.rule,
+        reason: selection.reason.code,
+        licence: selection.licence?.key ?? null,
+        urgent: selection.urgent,
+        coupon: selection.coupon?.code ?? null,
+        couponRejected: selection.couponRejected?.reason ?? null,
+        thread: decision.reason,
+        linkedTicketId: decision.linkedTicketId ?? null,
+        responseDueAt: deadline,
+        messageRowId,
+      },
+    });
+    if (selection.coupon) repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'coupon.used', actor: m.sender, data: { ...selection.coupon } });
+    const ackQueued = queueAcknowledgement(deps, ticket, m, selection, deadline);
+    return { ticketId: ticket.tid, messageRowId, action: 'new', ackQueued };
+  }
+
+  const ticket = repos.tickets.findTicketByTid(decision.ticketId)!;
+  const messageRowId = storeMessage(repos, { ticketId: ticket.tid, kind: 'client', parsed: m.parsed, raw: m.raw, receivedAt: m.receivedAt });
+  for (const p of people.others) repos.participants.addParticipant({ ticketId: ticket.tid, address: p.address, name: p.name || null, role: 'cc', at: m.at });
+  const lc = deps.levels.level(ticket.level);
+  // The clock runs from the earliest unanswered client message: only a message after a staff
+  // answer (or on a closed ticket) starts a new cycle; more mail while waiting changes nothing.
+  const restarts = decision.action === 'reopen' || ticket.status === 'awaiting-client' || ticket.responseDueAt === null;
+  let deadline = ticket.responseDueAt;
+  if (restarts) {
+    deadline = computeDeadline(m.receivedAt, lc.term, lc.calendar);
+    repos.tickets.setDeadline(ticket.tid, { clockStartedAt: m.receivedAt, responseDueAt: deadline, cycle: ticket.cycle + 1 }, m.at);
+  }
+  if (decision.action === 'reopen' || ticket.status === 'awaiting-client') repos.tickets.setStatus(ticket.tid, 'awaiting-staff', m.at);
+  repos.events.recordEvent({
+    ticketId: ticket.tid,
+    at: m.at,
+    type: decision.action === 'reopen' ? 'ticket.reopened' : 'message.appended',
+    actor: m.sender,
+    data: { via: decision.via, messageRowId, newCycle: restarts, responseDueAt: deadline },
+  });
+  let ackQueued = false;
+  if (decision.action === 'reopen' && deadline !== null) {
+    const fresh = repos.tickets.findTicketByTid(ticket.tid)!;
+    ackQueued = queueAcknowledgement(deps, fresh, m, undefined, deadline);
+  }
+  return { ticketId: ticket.tid, messageRowId, action: decision.action, ackQueued };
+}
+
+/**
+ * Queues the acknowledgement unless answering would be wrong: an address known to bounce, or a
+ * sender who already got `auto_replies_per_sender_per_hour` automatic answers (a loop breaker even
+ * when the other side sends no Auto-Submitted header).
+ */
+function queueAcknowledgement(
+  deps: IngestDeps,
+  ticket: Ticket,
+  m: { parsed: ParsedMessage; sender: string; at: number },
+  selection: LevelSelection | undefined,
+  deadline: number,
+): boolean {
+  const { repos, config } = deps;
+  const suppress = (reason: string): false => {
+    repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.suppressed', actor: m.sender, data: { reason } });
+    return false;
+  };
+  if (repos.undeliverable.isUndeliverable(m.sender)) return suppress('undeliverable');
+  const limit = config.limits.auto_replies_per_sender_per_hour;
+  if (repos.autoReplies.countSince(m.sender, m.at - HOUR_MS) >= limit) return suppress('rate-limit');
+  const built = buildAcknowledgement(
+    {
+      tid: ticket.tid,
+      originalSubject: m.parsed.subject,
+      to: { address: m.sender, name: m.parsed.from?.name ?? '' },
+      lang: ticket.language === 'ru' ? 'ru' : 'en',
+      level: deps.levels.level(ticket.level),
+      deadlineMs: deadline,
+      selection,
+      replyTo: { messageId: m.parsed.messageId, references: m.parsed.references },
+      at: m.at,
+    },
+    { config, levels: deps.levels, hmacKey: deps.hmacKeys[0]!, nonce: deps.randomBytes(10) },
+  );
+  const outboxId = repos.outbox.enqueueOutbox({ ticketId: ticket.tid, kind: 'ack', messageId: built.messageId, recipients: [m.sender], subject: built.subject, mail: built.mail, at: m.at });
+  repos.autoReplies.record(m.sender, m.at);
+  repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.queued', actor: 'tidings', data: { outboxId, messageId: built.messageId } });
+  return true;
+}

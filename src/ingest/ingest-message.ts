@@ -1,0 +1,192 @@
+import { classifyMessage, type Classification, type SpamRule } from '../core/mail/classify.js';
+import { verifyMessageId } from '../core/mail/message-id.js';
+import { isTidingsError } from '../errors.js';
+import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
+import type { IngestOutcome, MessageHandler, SourcePosition } from '../sources/mail-source.js';
+import { handleClientMessage, threadFor } from './client-message.js';
+import { dedupeKeys } from './dedupe-keys.js';
+import type { IngestDeps } from './ingest-deps.js';
+import { ownAddresses, staffAddresses } from './participants-of.js';
+import { storeMessage } from './store-message.js';
+
+interface Routed extends IngestOutcome {
+  kind: string;
+  ackQueued?: boolean;
+}
+
+function spamRules(deps: IngestDeps): SpamRule[] {
+  if (!deps.config.spam.quarantine) return [];
+  return [
+    { header: deps.config.spam.flag_header.toLowerCase(), pattern: /^\s*yes\b/i },
+    { header: deps.config.spam.status_header.toLowerCase(), pattern: /^\s*yes\b/i },
+  ];
+}
+
+/**
+ * The pipeline every source feeds: parse (outside the transaction, it is async), then classify,
+ * thread and store in ONE transaction together with the dedupe keys, events and outbox rows. The
+ * source acknowledges the message only after this returns, so a crash at any point either leaves
+ * the message unacknowledged (re-read, deduplicated) or fully stored.
+ */
+export interface IngestOptions {
+  /**
+   * Re-ingesting quarantine entry N (`tidings reprocess`): keys that point at that entry are not
+   * duplicates, and spam verdicts are ignored because the admin released the message.
+   */
+  reprocessOf?: number;
+}
+
+export function createIngest(deps: IngestDeps): MessageHandler {
+  return (raw, position) => ingestMessage(deps, raw, position);
+}
+
+export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: SourcePosition, options: IngestOptions = {}): Promise<IngestOutcome> {
+  const log = deps.logger;
+  const at = deps.now();
+  const receivedAt = Math.min(position.receivedAt ?? at, at);
+  let parsed: ParsedMessage;
+  try {
+    parsed = await parseMessage(raw, { maxBytes: deps.config.limits.max_message_bytes });
+  } catch (err) {
+    if (isTidingsError(err, 'E_MESSAGE_TOO_LARGE') || isTidingsError(err, 'E_MESSAGE_UNPARSEABLE')) {
+      if (options.reprocessOf !== undefined) return { status: 'quarantined', quarantineId: options.reprocessOf };
+      return quarantine(deps, raw, position, at, err.code, err.message);
+    }
+    throw err;
+  }
+  const keys = dedupeKeys(position, parsed.messageId, raw);
+  const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
+  const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.deliveryStatus !== undefined }, { spamRules: rules });
+  const seen = (k: string): boolean => {
+    const row = deps.repos.inboundKeys.getInboundKey(k);
+    return row !== undefined && !(options.reprocessOf !== undefined && row.quarantineId === options.reprocessOf && row.messageId === null);
+  };
+
+  const outcome = deps.repos.transaction((): Routed => {
+    if (keys.some(seen)) {
+      // Remember the other key too, so the next copy is caught by whichever key it shares.
+      for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at);
+      return { status: 'duplicate', kind: 'duplicate' };
+    }
+    const routed = route(deps, parsed, raw, position, cls, receivedAt, at);
+    const target = routed.messageRowId !== undefined ? { messageId: routed.messageRowId } : routed.quarantineId !== undefined ? { quarantineId: routed.quarantineId } : {};
+    for (const k of keys) {
+      if (!deps.repos.inboundKeys.tryInsertInboundKey(k, at, target)) deps.repos.inboundKeys.linkInboundKey(k, target);
+    }
+    if (options.reprocessOf !== undefined && routed.status === 'stored') {
+      deps.repos.quarantine.setStatus(options.reprocessOf, 'reprocessed', at);
+      deps.repos.events.recordEvent({ ticketId: routed.ticketId ?? null, at, type: 'quarantine.reprocessed', data: { quarantineId: options.reprocessOf, messageRowId: routed.messageRowId ?? null } });
+    }
+    return routed;
+  });
+  log.info(
+    { event: `ingest.${outcome.status}`, kind: outcome.kind, class: cls.kind, ticket: outcome.ticketId, source: position.source, key: position.key, ack: outcome.ackQueued ?? false },
+    `message ${outcome.status}`,
+  );
+  if (outcome.ackQueued) deps.onOutboxEnqueued?.();
+  const result: IngestOutcome = { status: outcome.status };
+  if (outcome.ticketId !== undefined) result.ticketId = outcome.ticketId;
+  if (outcome.messageRowId !== undefined) result.messageRowId = outcome.messageRowId;
+  if (outcome.quarantineId !== undefined) result.quarantineId = outcome.quarantineId;
+  return result;
+}
+
+function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: SourcePosition, cls: Classification, receivedAt: number, at: number): Routed {
+  const { repos, config } = deps;
+  const sender = parsed.from?.address;
+  const store = (ticketId: number | null, kind: string, visibility: 'public' | 'internal' = 'public'): number =>
+    storeMessage(repos, { ticketId, kind, visibility, parsed, raw, receivedAt });
+
+  if (cls.kind === 'spam') {
+    const id = repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: 'spam', reason: cls.reason, raw });
+    repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: 'spam', detail: cls.reason } });
+    return { status: 'quarantined', kind: 'spam', quarantineId: id };
+  }
+
+  if (cls.kind === 'bounce') return storeBounce(deps, parsed, store, cls, at);
+
+  // Our own address as sender is a loop (a misconfigured forward, or our ack coming back).
+  if (sender && ownAddresses(config).has(sender)) {
+    const id = store(null, 'loop', 'internal');
+    repos.events.recordEvent({ at, type: 'message.loop_dropped', data: { messageRowId: id } });
+    return { status: 'stored', kind: 'loop', messageRowId: id };
+  }
+
+  if (cls.kind === 'automated') {
+    // Automatic mail is kept with its ticket when it threads, never answered, never starts a clock.
+    const decision = threadFor(deps, parsed, sender, false, at);
+    const ticketId = decision.action === 'new' ? null : decision.ticketId;
+    const id = store(ticketId, 'automated');
+    repos.events.recordEvent({ ticketId, at, type: 'message.automated', actor: sender ?? null, data: { messageRowId: id, reason: cls.reason } });
+    return ticketId === null ? { status: 'stored', kind: 'automated', messageRowId: id } : { status: 'stored', kind: 'automated', messageRowId: id, ticketId };
+  }
+
+  if (sender && staffAddresses(config).has(sender)) return storeStaffMessage(deps, parsed, store, sender, at);
+
+  if (!sender) {
+    const id = repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: 'E_MESSAGE_UNPARSEABLE', reason: 'no From address to answer', raw });
+    repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: 'no-sender' } });
+    return { status: 'quarantined', kind: 'no-sender', quarantineId: id };
+  }
+
+  const r = handleClientMessage(deps, { parsed, raw, sender, receivedAt, at });
+  return { status: 'stored', kind: `client.${r.action}`, ticketId: r.ticketId, messageRowId: r.messageRowId, ackQueued: r.ackQueued };
+}
+
+/**
+ * A bounce is filed with the ticket whose mail it returns (our signed Message-ID, else any
+ * message we stored with that id), and a permanent failure marks the address undeliverable so
+ * no further automatic mail goes there.
+ */
+function storeBounce(deps: IngestDeps, parsed: ParsedMessage, store: (t: number | null, kind: string, v?: 'public' | 'internal') => number, cls: Classification, at: number): Routed {
+  const { repos } = deps;
+  let ticketId: number | null = null;
+  const returned = parsed.returnedMessageId;
+  if (returned) {
+    const verified = verifyMessageId(returned, deps.hmacKeys);
+    if (verified && repos.tickets.findTicketByTid(verified.tid)) ticketId = verified.tid;
+    else ticketId = repos.outbox.findByMessageId(returned)?.ticketId ?? repos.messages.findByMessageId(returned)[0]?.ticketId ?? null;
+  }
+  const id = store(ticketId, 'bounce', 'internal');
+  const recipients = parsed.deliveryStatus?.recipients ?? [];
+  const failed: string[] = [];
+  for (const r of recipients) {
+    if (!r.isPermanent || !r.address.includes('@')) continue;
+    repos.undeliverable.mark({ address: r.address, status: r.status ?? '5.0.0', diagnostic: r.diagnosticCode ?? null, ticketId, at });
+    failed.push(r.address);
+  }
+  repos.events.recordEvent({
+    ticketId,
+    at,
+    type: 'bounce.received',
+    data: { messageRowId: id, reason: cls.reason, returnedMessageId: returned ?? null, recipients: recipients.map((r) => ({ address: r.address, action: r.action ?? null, status: r.status ?? null })), undeliverable: failed },
+  });
+  return ticketId === null ? { status: 'stored', kind: 'bounce', messageRowId: id } : { status: 'stored', kind: 'bounce', messageRowId: id, ticketId };
+}
+
+/**
+ * Seam for the staff path (relay, commands, authentication come with the staff issue): staff mail
+ * is kept on its ticket as an internal message and never treated as a client message, so a staff
+ * reply cannot open a ticket or be acknowledged.
+ */
+function storeStaffMessage(deps: IngestDeps, parsed: ParsedMessage, store: (t: number | null, kind: string, v?: 'public' | 'internal') => number, sender: string, at: number): Routed {
+  const decision = threadFor(deps, parsed, sender, true, at);
+  const ticketId = decision.action === 'new' ? null : decision.ticketId;
+  const id = store(ticketId, 'staff', 'internal');
+  deps.repos.events.recordEvent({ ticketId, at, type: 'staff.message_received', actor: sender, data: { messageRowId: id } });
+  return ticketId === null ? { status: 'stored', kind: 'staff', messageRowId: id } : { status: 'stored', kind: 'staff', messageRowId: id, ticketId };
+}
+
+/** Mail we cannot parse or must not process is kept whole, with the reason, for `tidings reprocess`. */
+function quarantine(deps: IngestDeps, raw: Buffer, position: SourcePosition, at: number, code: string, reason: string): IngestOutcome {
+  const keys = dedupeKeys(position, undefined, raw);
+  const out = deps.repos.transaction((): IngestOutcome => {
+    if (keys.some((k) => deps.repos.inboundKeys.hasInboundKey(k))) return { status: 'duplicate' };
+    const id = deps.repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: code, reason, raw });
+    for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at, { quarantineId: id });
+    deps.repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: code } });
+    return { status: 'quarantined', quarantineId: id };
+  });
+  deps.logger.warn({ event: 'ingest.quarantined', reason: code, source: position.source, key: position.key }, 'message quarantined');
+  return out;
+}
