@@ -27,4 +27,4 @@ RUN ln -s /var/lib/tidings /etc/data
 VOLUME ["/var/lib/tidings"]
 USER tidings
 ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
-CMD ["doctor"]
+CMD ["run"]

@@ -56,7 +56,7 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
   }
   const keys = dedupeKeys(position, parsed.messageId, raw);
   const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
-  const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.deliveryStatus !== undefined }, { spamRules: rules });
+  const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
   const seen = (k: string): boolean => {
     const row = deps.repos.inboundKeys.getInboundKey(k);
     return row !== undefined && !(options.reprocessOf !== undefined && row.quarantineId === options.reprocessOf && row.messageId === null);

@@ -13,6 +13,7 @@ const FIELD_NAME = /^[!-9;-~]+$/;
 export function headerRecord(lines: HeaderLines): Record<string, string[]> {
   const record = Object.create(null) as Record<string, string[]>;
   for (const { line } of lines) {
+    if (typeof line !== 'string') continue;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
@@ -25,6 +26,7 @@ export function headerRecord(lines: HeaderLines): Record<string, string[]> {
 /** True when the lines hold at least one real header field, i.e. the input is a message at all. */
 export function hasHeaderField(lines: HeaderLines): boolean {
   return lines.some(({ line }) => {
+    if (typeof line !== 'string') return false;
     const colon = line.indexOf(':');
     return colon > 0 && FIELD_NAME.test(line.slice(0, colon).trim());
   });

@@ -1,4 +1,5 @@
-import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type HeaderLines, type ParsedMail, type SimpleParserOptions } from 'mailparser';
 import { extractAddress } from '../core/mail/address.js';
 import { parseContentType } from '../core/mail/content-type.js';
 import {
@@ -59,8 +60,14 @@ export interface ParsedMessage {
   headers: Record<string, string[]>;
   /** Every non-body part, including the report parts of a bounce. */
   attachments: ParsedAttachment[];
-  /** The delivery-status report of a bounce, when the message has one. */
+  /**
+   * The delivery report of a bounce: from its message/delivery-status part, else (broken or
+   * non-standard bounces) from report fields in the body or X-Failed-Recipients. Undefined for
+   * messages that are none of these.
+   */
   deliveryStatus: DeliveryStatusReport | undefined;
+  /** A message/delivery-status (or global-delivery-status) part was found: pass to classifyMessage as hasDeliveryStatus. */
+  hasDeliveryStatusPart: boolean;
   /**
    * The Message-ID of the message a bounce returns (its returned headers part, else a Message-ID
    * line quoted in the text). Only meaningful for bounces; verify it before trusting it.
@@ -111,18 +118,28 @@ export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<
       details: { size },
     });
   }
-  if (!hasHeaderField(mail.headerLines ?? [])) {
+  const lines = Array.isArray(mail.headerLines) ? mail.headerLines : [];
+  if (!hasHeaderField(lines)) {
     throw new TidingsError('E_MESSAGE_UNPARSEABLE', 'message has no header fields', { details: { size } });
   }
-  return normalize(mail, raw);
+  try {
+    return normalize(mail, lines, raw);
+  } catch (err) {
+    // mailparser hands back shapes its types do not promise on broken input; whatever slips past
+    // the checks in normalize() must quarantine the message, not stop the daemon.
+    throw new TidingsError('E_MESSAGE_UNPARSEABLE', `message could not be normalized: ${(err as Error)?.message ?? String(err)}`, {
+      cause: err,
+      details: { size },
+    });
+  }
 }
 
-function normalize(mail: ParsedMail, raw: Buffer): ParsedMessage {
+function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer): ParsedMessage {
   const size = raw.length;
-  const headers = headerRecord(mail.headerLines);
+  const headers = headerRecord(lines);
   const text = typeof mail.text === 'string' ? mail.text : '';
   const html = typeof mail.html === 'string' && mail.html !== '' ? mail.html : undefined;
-  const attachments = mail.attachments.map(toAttachment);
+  const attachments = (Array.isArray(mail.attachments) ? mail.attachments : []).map(toAttachment);
   const returnPathHeader = firstHeader(headers, 'return-path');
   const dateHeader = firstHeader(headers, 'date');
   // Date.parse reads almost anything ("1" is the year 2001, in the local zone); a real Date has a time of day.
@@ -146,34 +163,46 @@ function normalize(mail: ParsedMail, raw: Buffer): ParsedMessage {
     headers,
     attachments,
     deliveryStatus,
+    hasDeliveryStatusPart: attachments.some((a) => DELIVERY_STATUS_TYPES.has(a.contentType)),
     returnedMessageId: returnedMessageIdOf(attachments, deliveryStatus === undefined ? [text] : [text, rawBody()]),
     returnPath: returnPathHeader === undefined ? undefined : extractAddress(returnPathHeader),
   };
 }
 
+// mailparser's attachment fields are not always what its types say: an empty Content-Type header,
+// for one, leaves contentType a non-string. Every field is checked before use.
 function toAttachment(a: Attachment): ParsedAttachment {
   const content = Buffer.isBuffer(a.content) ? a.content : Buffer.alloc(0);
+  const contentType = text(a.contentType)?.trim().toLowerCase();
+  const cid = text(a.cid) ?? text(a.contentId)?.replace(/^<|>$/g, '');
+  const checksum = text(a.checksum);
   return {
-    filename: a.filename,
-    contentType: (a.contentType ?? 'application/octet-stream').toLowerCase(),
+    filename: text(a.filename),
+    contentType: contentType !== undefined && contentType !== '' ? contentType : 'application/octet-stream',
     content,
     size: content.length,
-    disposition: a.contentDisposition?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
-    sha256: a.checksum,
-    contentId: a.cid ?? a.contentId?.replace(/^<|>$/g, ''),
+    disposition: text(a.contentDisposition)?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
+    sha256: checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : createHash('sha256').update(content).digest('hex'),
+    contentId: cid === '' ? undefined : cid,
   };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function addresses(value: AddressObject | AddressObject[] | undefined): ParsedAddress[] {
   const out: ParsedAddress[] = [];
   const visit = (list: readonly EmailAddress[]): void => {
     for (const entry of list) {
-      if (entry.group !== undefined) visit(entry.group);
-      const address = entry.address?.trim().toLowerCase();
-      if (address !== undefined && address.includes('@')) out.push({ address, name: entry.name ?? '' });
+      if (Array.isArray(entry.group)) visit(entry.group);
+      const address = text(entry.address)?.trim().toLowerCase();
+      if (address !== undefined && address.includes('@')) out.push({ address, name: text(entry.name) ?? '' });
     }
   };
-  for (const object of value === undefined ? [] : Array.isArray(value) ? value : [value]) visit(object.value);
+  for (const object of value === undefined ? [] : Array.isArray(value) ? value : [value]) {
+    if (Array.isArray(object?.value)) visit(object.value);
+  }
   return out;
 }
 

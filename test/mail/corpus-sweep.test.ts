@@ -43,8 +43,8 @@ async function sweep(): Promise<Outcome[]> {
     const outcome: Outcome = { rel: path.relative(corpusDir, file), raw };
     try {
       outcome.parsed = await parseMessage(raw, { maxBytes: MAX_BYTES });
-      const { headers, returnPath, deliveryStatus } = outcome.parsed;
-      outcome.kind = classifyMessage(headers, { returnPath, hasDeliveryStatus: deliveryStatus !== undefined }).kind;
+      const { headers, returnPath, hasDeliveryStatusPart } = outcome.parsed;
+      outcome.kind = classifyMessage(headers, { returnPath, hasDeliveryStatus: hasDeliveryStatusPart }).kind;
     } catch (err) {
       if (isTidingsError(err, 'E_MESSAGE_UNPARSEABLE') || isTidingsError(err, 'E_MESSAGE_TOO_LARGE')) outcome.refused = err.code;
       else outcome.crashed = String(err instanceof Error ? (err.stack ?? err.message) : err);

@@ -231,6 +231,13 @@ describe('attachments', () => {
     expect(m.html).toContain('cid:shot1@client.example');
   });
 
+  it('a part with an empty Content-Type header is still an attachment with a usable type', async () => {
+    const raw = rawMessage([...BASE, 'Subject: x', 'Content-Type: multipart/mixed; boundary="b"'], ['--b', 'Content-Type:', 'Content-Disposition: attachment; filename=x.bin', '', 'data', '--b--', ''].join(CRLF));
+    const m = await parse(raw);
+    expect(m.attachments[0]).toMatchObject({ filename: 'x.bin', disposition: 'attachment', size: 4 });
+    expect(typeof m.attachments[0]?.contentType).toBe('string');
+  });
+
   it('an attached message stays one part, whatever its disposition', async () => {
     const inner = ['From: x@y.example', 'Subject: forwarded', 'Message-ID: <inner@y.example>', '', 'inner body'].join(CRLF);
     const raw = rawMessage([...BASE, 'Subject: Fwd', 'Content-Type: multipart/mixed; boundary="b"'], ['--b', 'Content-Type: text/plain', '', 'see attached', '--b', 'Content-Type: message/rfc822', 'Content-Disposition: inline', '', inner, '--b--', ''].join(CRLF));
@@ -264,7 +271,11 @@ describe('bounces', () => {
     expect(ticketFromReferences(m.returnedMessageId, [], KEY)).toBe(42);
     // The report fields stay out of the text a person reads.
     expect(m.text.trim()).toBe('I could not deliver your message.');
-    expect(classifyMessage(m.headers, { returnPath: m.returnPath, hasDeliveryStatus: m.deliveryStatus !== undefined }).kind).toBe('bounce');
+    expect(m.hasDeliveryStatusPart).toBe(true);
+    expect(classifyMessage(m.headers, { returnPath: m.returnPath, hasDeliveryStatus: m.hasDeliveryStatusPart })).toMatchObject({
+      kind: 'bounce',
+      reason: 'multipart/report; report-type=delivery-status',
+    });
   });
 
   it('a DSN returning the whole message (message/rfc822, even inline)', async () => {
@@ -288,12 +299,17 @@ describe('bounces', () => {
     const m = await parse(raw);
     expect(m.deliveryStatus?.recipients).toEqual([{ address: 'ann@client.example', finalRecipient: 'ann@client.example', action: 'failed', isPermanent: false }]);
     expect(m.returnedMessageId).toBe(ourId);
-    expect(classifyMessage(m.headers, { returnPath: m.returnPath }).kind).toBe('bounce');
+    expect(m.hasDeliveryStatusPart).toBe(false);
+    expect(classifyMessage(m.headers, { returnPath: m.returnPath, hasDeliveryStatus: m.hasDeliveryStatusPart })).toMatchObject({
+      kind: 'bounce',
+      reason: 'X-Failed-Recipients: ann@client.example',
+    });
   });
 
   it('an ordinary message has no delivery status', async () => {
     const m = await parse(rawMessage([...BASE, 'Subject: x'], 'hi'));
     expect(m.deliveryStatus).toBeUndefined();
+    expect(m.hasDeliveryStatusPart).toBe(false);
   });
 });
 
@@ -343,7 +359,7 @@ describe('robustness', () => {
   };
 
   it('random bytes either parse or are refused with a quarantine code', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), (bytes) => outcome(Buffer.from(bytes))), { numRuns: 200 });
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), (bytes) => outcome(Buffer.from(bytes))), { numRuns: Number(process.env.FUZZ_RUNS ?? 200) });
   });
 
   it('a real message truncated or corrupted anywhere either parses or is refused with a quarantine code', async () => {
@@ -353,7 +369,7 @@ describe('robustness', () => {
         if (at < corrupted.length) corrupted[at] = byte;
         return outcome(corrupted);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
     );
   });
 });

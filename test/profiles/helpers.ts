@@ -87,6 +87,12 @@ export function requestTable(p: Profile, cases: RequestCase[]): void {
         });
         expect(sel.coupon?.code).toBe(c.coupon);
         expect(sel.couponRejected?.reason).toBe(c.couponRejected);
+        if (c.reason === 'support-expired') {
+          // 4.9: the acknowledgement says why, quoting the end of support.
+          expect(sel.reason.tellClient).toBe(true);
+          expect(sel.reason.text.en).toContain(`ended on ${sel.licence?.supportUntil ?? '?'}`);
+        }
+        if (c.reason === 'no-licence' || c.reason === 'address-not-in-licence') expect(sel.reason.tellClient).toBe(true);
         expect(deadlineOf(p, sel.level, c.at)).toBe(c.deadline);
       };
       if (c.bug) it.fails(`${title} [KNOWN BUG: ${c.bug}]`, body);

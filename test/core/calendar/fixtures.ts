@@ -37,7 +37,8 @@ const ruTransfers = new Map([
   ['2025-12-31', 'перенос выходного с 5 января'],
   ['2026-01-09', 'перенос выходного с 3 января'],
 ]);
-const ruPreHolidayDates = ['2025-03-07', '2025-04-30', '2025-05-07', '2025-06-11'];
+// Decree 1335 for 2025: 7 Mar, 30 Apr, 11 Jun and (worked Saturday) 1 Nov; 7 May is a full day.
+const ruPreHolidayDates = ['2025-03-07', '2025-04-30', '2025-06-11'];
 
 /** Seed 003: weekdays 07:00-16:00 Moscow time, Russian holidays, transferred Saturday, shortened days. */
 export const moscowPartnerSpec: CalendarSpec = {

@@ -71,12 +71,12 @@ describe('Moscow partner Mon-Fri 07:00-16:00 (seed 003)', () => {
       why: '1 May public, 2 May transferred day off, weekend; Mon 07:00+8h',
     },
     {
-      name: 'before hours on the shortened 7 May, over 8-11 May',
+      name: 'before hours on 7 May (a full day: 8 May is a transferred day off, not a holiday), over 8-11 May',
       start: '2025-05-07T06:00:00+03:00',
       response: '10h',
       clock: 'business',
-      expected: '2025-05-12T09:00:00+03:00',
-      why: 'Wed 07-15 8h; 8 May transferred, 9 May public, weekend; Mon 07:00+2h',
+      expected: '2025-05-12T08:00:00+03:00',
+      why: 'Wed 07-16 9h; 8 May transferred, 9 May public, weekend; Mon 07:00+1h',
     },
   ]);
 });
