@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   E_TRANSPORT_PERMANENT: 'permanent delivery failure',
   E_COMMAND_UNKNOWN: 'unknown staff command',
   E_USAGE: 'invalid command-line usage',
+  E_INGEST_FAILED: 'message could not be stored',
   E_TID_INVALID: 'not a valid ticket number',
   E_TID_PREFIX_INVALID: 'the TID subject prefix is not usable',
   E_MESSAGE_ID_INVALID: 'cannot build a Message-ID from these parts',

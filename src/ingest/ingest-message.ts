@@ -62,7 +62,23 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
     return row !== undefined && !(options.reprocessOf !== undefined && row.quarantineId === options.reprocessOf && row.messageId === null);
   };
 
-  const outcome = deps.repos.transaction((): Routed => {
+  let outcome: Routed;
+  try {
+    outcome = commit();
+  } catch (err) {
+    if (isTemporary(err)) throw err;
+    // A message that cannot be stored for a reason that will not go away by itself (an address the
+    // selection refuses, a bug) must not block the source forever: keep it whole, with the reason,
+    // for `tidings reprocess` once the cause is fixed.
+    if (options.reprocessOf !== undefined) return { status: 'quarantined', quarantineId: options.reprocessOf };
+    const code = isTidingsError(err) ? err.code : 'E_INGEST_FAILED';
+    log.error({ event: 'ingest.failed', err, source: position.source, key: position.key }, 'message could not be stored; quarantining it');
+    return quarantine(deps, raw, position, at, code, (err as Error).message);
+  }
+  return finish(outcome);
+
+  function commit(): Routed {
+    return deps.repos.transaction((): Routed => {
     if (keys.some(seen)) {
       // Remember the other key too, so the next copy is caught by whichever key it shares.
       for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at);
@@ -78,7 +94,10 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
       deps.repos.events.recordEvent({ ticketId: routed.ticketId ?? null, at, type: 'quarantine.reprocessed', data: { quarantineId: options.reprocessOf, messageRowId: routed.messageRowId ?? null } });
     }
     return routed;
-  });
+    });
+  }
+
+  function finish(outcome: Routed): IngestOutcome {
   log.info(
     { event: `ingest.${outcome.status}`, kind: outcome.kind, class: cls.kind, ticket: outcome.ticketId, source: position.source, key: position.key, ack: outcome.ackQueued ?? false },
     `message ${outcome.status}`,
@@ -89,6 +108,13 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
   if (outcome.messageRowId !== undefined) result.messageRowId = outcome.messageRowId;
   if (outcome.quarantineId !== undefined) result.quarantineId = outcome.quarantineId;
   return result;
+  }
+}
+
+/** Failures worth retrying: the database busy, locked, full or failing I/O; anything else is about the message. */
+function isTemporary(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/.test(code);
 }
 
 function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: SourcePosition, cls: Classification, receivedAt: number, at: number): Routed {

@@ -71,6 +71,14 @@ describe('deduplication', () => {
     expect(first.status).toBe('stored');
     expect(d.acks()).toHaveLength(1);
     expect(d.repos.tickets.listOpenByDue(10)).toHaveLength(1);
+    // the same mail delivered again through another hop: new trace headers, same Message-ID and body
+    expect((await d.ingest(`Received: from relay2.example\n${raw}`, { key: 'uid:100' })).status).toBe('duplicate');
+  });
+
+  it('keeps two different mails that share a Message-ID', async () => {
+    const d = desk();
+    expect((await d.ingest(mail({ messageId: 'same@client.example', body: 'first' }))).status).toBe('stored');
+    expect((await d.ingest(mail({ messageId: 'same@client.example', body: 'second' }))).status).toBe('stored');
   });
 
   it('identifies mail without a Message-ID by its bytes', async () => {
@@ -154,7 +162,7 @@ describe('automatic mail, bounces, spam and loops', () => {
     const out = await d.ingest(mail({ subject: `Out of office: [TID#${tid}] Cannot log in`, inReplyTo: ackId, headers: { 'Auto-Submitted': 'auto-replied' } }));
     expect(out.ticketId).toBe(tid);
     expect(d.acks()).toHaveLength(1);
-    for (const headers of [{ Precedence: 'bulk' }, { 'List-Id': '<news.example>' }, { 'X-Autoreply': 'yes' }]) {
+    for (const headers of [{ Precedence: 'bulk' }, { 'List-Id': '<news.example>' }, { 'X-Autoreply': 'yes' }] as Record<string, string>[]) {
       const o = await d.ingest(mail({ from: 'robot@client.example', headers }));
       expect(o.ticketId).toBeUndefined();
     }

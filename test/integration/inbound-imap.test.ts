@@ -103,8 +103,8 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     // the source is acknowledged only after the commit: everything ends in Processed
     const imap = await dovecot.connect(USER);
     try {
-      const inbox = await imap.status('INBOX', { messages: true });
-      const processed = await imap.status('Processed', { messages: true });
+      const inbox = (await imap.status('INBOX', { messages: true })) as { messages?: number };
+      const processed = (await imap.status('Processed', { messages: true })) as { messages?: number };
       expect(inbox.messages).toBe(0);
       expect(processed.messages).toBe(N);
     } finally {

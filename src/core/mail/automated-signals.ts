@@ -49,6 +49,9 @@ export function automatedReason(headers: MailHeaders, returnPath: string | undef
   }
   const subject = firstHeader(headers, 'subject') ?? '';
   if (AUTO_REPLY_SUBJECT.test(subject)) return `auto-reply subject: ${clip(subject)}`;
+  // Microsoft's junk-mail reporting program (JMRP) sends complaints as plain multipart/mixed from
+  // this one address, without any machine marker; answering them would only reach a robot.
+  if (sender === 'staff@hotmail.com' && /^\s*complaint about message from/i.test(subject)) return 'Microsoft JMRP complaint';
   if (returnPath === '') return 'null Return-Path (<>)';
   if (returnPath !== undefined && isSystemMailbox(returnPath)) return `Return-Path ${returnPath} is a mail system address`;
   if (sender !== undefined && isSystemMailbox(sender)) return `sender ${sender} is a mail system address`;
