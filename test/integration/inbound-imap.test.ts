@@ -53,7 +53,7 @@ describe('inbound mail through a real Dovecot and SMTP sink', () => {
 
   const start = async (): Promise<Daemon> => {
     const config = loadConfig(cfg.main);
-    daemon = await startDaemon({ config, logger: pino({ level: 'silent' }), env });
+    daemon = await startDaemon({ config, logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), env });
     return daemon;
   };
 
@@ -119,9 +119,10 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     const ackId = header(first.raw, 'Message-ID')!.replace(/[<>]/g, '');
     const before = sink.messages.length;
 
-    await dovecot.deliver(USER, clientMail(1, { subject: `Re: [TID#${tid}] Problem number 1` }));
-    await dovecot.deliver(USER, clientMail(1, { subject: 'Re: Problem number 1', inReplyTo: ackId }));
-    await dovecot.deliver(USER, clientMail(99, { from: 'mallory@evil.example', subject: `Re: [TID#${tid}] Problem number 1` }));
+    const envelope = { from: 'client1@client1.example' };
+    await dovecot.deliver(USER, clientMail(1, { subject: `Re: [TID#${tid}] Problem number 1` }), envelope);
+    await dovecot.deliver(USER, clientMail(1, { subject: 'Re: Problem number 1', inReplyTo: ackId }), envelope);
+    await dovecot.deliver(USER, clientMail(99, { from: 'mallory@evil.example', subject: `Re: [TID#${tid}] Problem number 1` }), { from: 'mallory@evil.example' });
 
     await until('three more messages stored', () => (d.repos.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n >= N + 3);
     expect(d.repos.messages.listByTicket(tid)).toHaveLength(3);
@@ -136,7 +137,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
   it('after a restart reads nothing twice and picks up mail that arrived while it was down', async () => {
     await daemon!.stop();
     const acksBefore = sink.messages.length;
-    await dovecot.deliver(USER, clientMail(200));
+    await dovecot.deliver(USER, clientMail(200), { from: 'client200@client200.example' });
     const d = await start();
     await sink.waitFor(acksBefore + 1, 15_000);
     const count = d.repos.db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number };

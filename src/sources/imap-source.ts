@@ -1,0 +1,590 @@
+/**
+ * The IMAP source: reads one folder with imapflow and hands every message, in UID order, to the
+ * ingest handler; acknowledges it at the server only after the handler returned (= committed).
+ *
+ * Exactly-once, as far as the source can give it:
+ * - Position: a cursor per mailbox (UIDVALIDITY + last handled UID) in `source_cursors`. Nothing
+ *   depends on \Seen or on sequence numbers; every command is a UID command.
+ * - A message is handed over, then the cursor advances (persisted after each batch, and always
+ *   before an error or stop unwinds), then the message is acknowledged: UID MOVE to
+ *   `processed_folder`, or, on servers without MOVE (or with `acknowledge: 'flag'`), the keyword
+ *   `$TidingsProcessed` is set and the message stays where it is. Nothing is ever deleted, and
+ *   there is no COPY + \Deleted + EXPUNGE fallback.
+ * - A crash after the handler committed but before the cursor was written re-reads the message
+ *   at the same key (`uidvalidity:<v>:uid:<u>`); the handler's dedupe makes that a no-op. Deduping
+ *   is the handler's job, not the source's.
+ * - Handled messages whose acknowledgement did not happen (connection lost after the commit) are
+ *   found again on the next connect (UID ≤ cursor, still in the folder / without the keyword)
+ *   and acknowledged then, without being handed over again.
+ * - A UIDVALIDITY change (folder recreated, server restored or migrated) resets the cursor to 0
+ *   and re-scans the folder. The same mails then arrive with new keys; the pipeline recognises
+ *   them by Message-ID + body (or the raw hash) and stores nothing twice.
+ *
+ * A handler error stops the batch at that message: nothing after it is handed over, the cursor
+ * stays before it, and the message is retried after a capped exponential backoff (the handler
+ * throws only for temporary failures; poison mail is quarantined and counts as handled).
+ *
+ * Liveness: IDLE on the folder, plus a poll every `poll_seconds` (some servers and NATs drop an
+ * IDLE session silently), plus a watchdog that closes the socket when a fetch, move or connect
+ * takes longer than `fetch_timeout_seconds`. Any connection error ends the session; it is
+ * re-established with capped exponential backoff (1 s doubling to 60 s by default).
+ */
+import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
+import type { Logger } from 'pino';
+import type { RawConfig } from '../config/schema.js';
+import { TidingsError } from '../errors.js';
+import { maskCredentials } from '../log/logger.js';
+import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
+import type { MailSource, MessageHandler, SourceState, SourceStatus } from './mail-source.js';
+import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, isDeadlineError, withDeadline, type RetryPolicy } from './source-timing.js';
+
+type ImapSection = Extract<RawConfig['source'], { kind: 'imap' }>;
+
+/** The `source: { kind: imap }` section of the config (the fields this source reads). */
+export type ImapSourceConfig = Pick<
+  ImapSection,
+  'host' | 'port' | 'secure' | 'user' | 'folder' | 'processed_folder' | 'poll_seconds' | 'fetch_timeout_seconds' | 'batch_size'
+>;
+
+/** Set on a handled message when the server has no MOVE (or acknowledge is 'flag'). */
+export const PROCESSED_KEYWORD = '$TidingsProcessed';
+
+export interface ImapSourceDeps {
+  config: ImapSourceConfig;
+  password: string;
+  cursors: SourceCursorRepository;
+  handler: MessageHandler;
+  logger: Logger;
+  now: () => number;
+  /**
+   * How handled mail is acknowledged. 'auto' (default): UID MOVE to processed_folder when the
+   * server announces MOVE, else the keyword. 'flag': always the keyword, mail stays in the folder.
+   */
+  acknowledge?: 'auto' | 'flag';
+  /** Backoff for reconnects and handler retries; default 1 s doubling to 60 s. */
+  retry?: Partial<RetryPolicy>;
+  /** Upper bound for message bytes fetched into memory at once (default 16 MiB; one message always fits). */
+  maxBatchBytes?: number;
+  /** Extra imapflow options (e.g. `tls`); connection, auth and IDLE settings are the source's own. */
+  imapOptions?: Partial<ImapFlowOptions>;
+}
+
+export interface ImapSource extends MailSource {
+  /** `imap:<user>@<host>:<port>/<folder>`: SourcePosition.source and the source_cursors key. */
+  readonly name: string;
+}
+
+/** The source name; also the row in source_cursors. */
+export function imapSourceName(config: Pick<ImapSourceConfig, 'user' | 'host' | 'port' | 'folder'>): string {
+  return `imap:${config.user}@${config.host}:${config.port}/${config.folder}`;
+}
+
+/** `uidvalidity:<v>:uid:<u>`: the position key handed to the handler. */
+export function imapPositionKey(uidvalidity: number, uid: number): string {
+  return `uidvalidity:${uidvalidity}:uid:${uid}`;
+}
+
+/** A compact UID set for a command: [1,2,3,7,9,10] → "1:3,7,9:10". */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i]!;
+    let end = start;
+    while (i + 1 < sorted.length && sorted[i + 1] === end + 1) end = sorted[++i]!;
+    parts.push(start === end ? String(start) : `${start}:${end}`);
+    i += 1;
+  }
+  return parts.join(',');
+}
+
+interface PendingMessage {
+  uid: number;
+  /** INTERNALDATE, epoch ms (NaN when the server sent none). */
+  internalDate: number;
+  size: number;
+}
+
+/**
+ * Splits the pending list (UID order) into fetches of at most `maxCount` messages and, beyond the
+ * first message of each, at most `maxBytes` bytes.
+ */
+export function planBatches<T extends { size: number }>(pending: readonly T[], maxCount: number, maxBytes: number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const m of pending) {
+    if (cur.length > 0 && (cur.length >= maxCount || bytes + m.size > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += m.size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+function epochMs(d: Date | string | undefined): number {
+  if (d instanceof Date) return d.getTime();
+  if (typeof d === 'string') return Date.parse(d);
+  return Number.NaN;
+}
+
+/** What goes into logs and status for an error: no server payloads, no command text, credentials masked. */
+function errorSummary(err: unknown): { type: string; message: string; code?: string; responseText?: string } {
+  const e = err as { name?: unknown; message?: unknown; code?: unknown; responseText?: unknown };
+  const out: { type: string; message: string; code?: string; responseText?: string } = {
+    type: typeof e?.name === 'string' ? e.name : 'Error',
+    message: maskCredentials(typeof e?.message === 'string' ? e.message : String(err)),
+  };
+  if (typeof e?.code === 'string') out.code = e.code;
+  if (typeof e?.responseText === 'string') out.responseText = maskCredentials(e.responseText);
+  return out;
+}
+
+function errorText(err: unknown): string {
+  const s = errorSummary(err);
+  return [s.code, s.message, s.responseText].filter(Boolean).join(': ');
+}
+
+/** A NO/BAD answer to one command: the session is still fine. */
+function isCommandRefusal(err: unknown): boolean {
+  const status = (err as { responseStatus?: unknown })?.responseStatus;
+  return status === 'NO' || status === 'BAD';
+}
+
+/** imapflow is chatty below warn; keep its log at warn or the parent's level, whichever is quieter. */
+function libraryLogger(log: Logger): Logger {
+  const warn = log.levels.values.warn ?? 40;
+  const level = log.levelVal > warn ? log.level : 'warn';
+  return log.child({ lib: 'imapflow' }, { level });
+}
+
+class SessionLost extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionLost';
+  }
+}
+
+type DrainResult = 'caught-up' | 'handler-failed' | 'stopping';
+
+/** See the module comment. */
+export function createImapSource(deps: ImapSourceDeps): ImapSource {
+  const cfg = deps.config;
+  const name = imapSourceName(cfg);
+  const log = deps.logger;
+  const timers = REAL_TIMERS;
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const pollMs = Math.max(100, cfg.poll_seconds * 1000);
+  const fetchTimeoutMs = Math.max(100, cfg.fetch_timeout_seconds * 1000);
+  const batchSize = Math.max(1, cfg.batch_size);
+  const maxBatchBytes = deps.maxBatchBytes ?? 16 * 1024 * 1024;
+  const acknowledgeMode = deps.acknowledge ?? 'auto';
+
+  const status: { state: SourceState; lastError?: string; reconnects: number } = { state: 'stopped', reconnects: 0 };
+  /** INTERNALDATEs of the messages seen but not yet handled, in UID order; for lagMs. */
+  let oldestPendingAt: number | undefined;
+
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let client: ImapFlow | undefined;
+  let connecting = false;
+  const alarm = new Alarm(timers);
+  let newMail = false;
+  let sessionClosed = false;
+
+  /** The cursor of the session's mailbox, in memory; persisted by saveCursor(). */
+  let cursor: { uidvalidity: number; lastUid: number } | undefined;
+  let savedLastUid = -1;
+
+  const saveCursor = (): void => {
+    if (!cursor || cursor.lastUid === savedLastUid) return;
+    deps.cursors.setCursor(name, { uidvalidity: cursor.uidvalidity, lastUid: cursor.lastUid }, deps.now());
+    savedLastUid = cursor.lastUid;
+  };
+
+  const deadline = <T>(c: ImapFlow, work: Promise<T>, what: string): Promise<T> =>
+    withDeadline(
+      work,
+      fetchTimeoutMs,
+      () => {
+        log.error({ event: 'imap.watchdog.expired', what, timeoutMs: fetchTimeoutMs }, 'IMAP command hung; closing the connection');
+        c.close();
+      },
+      what,
+      timers,
+    );
+
+  const setError = (err: unknown): void => {
+    status.lastError = errorText(err);
+  };
+
+  const newClient = (): ImapFlow => {
+    const c = new ImapFlow({
+      ...deps.imapOptions,
+      host: cfg.host,
+      port: cfg.port,
+      secure: cfg.secure,
+      auth: { user: cfg.user, pass: deps.password },
+      logger: libraryLogger(log),
+      // IDLE is started and ended by this source, between its own commands.
+      disableAutoIdle: true,
+      connectionTimeout: fetchTimeoutMs,
+      greetingTimeout: Math.min(fetchTimeoutMs, 16_000),
+      // Longer than a poll interval (IDLE is broken by every poll) plus a fetch: the watchdog
+      // and the poll notice a dead peer first; this is the last line.
+      socketTimeout: pollMs + fetchTimeoutMs + 30_000,
+    });
+    c.on('error', (err: Error) => {
+      log.debug({ event: 'imap.connection.error', err: errorSummary(err) }, 'IMAP connection error');
+      if (c === client) {
+        setError(err);
+        sessionClosed = true;
+        alarm.wake();
+      }
+    });
+    c.on('close', () => {
+      if (c === client) {
+        sessionClosed = true;
+        alarm.wake();
+      }
+    });
+    c.on('exists', (e) => {
+      if (c === client && e.count > e.prevCount) {
+        newMail = true;
+        alarm.wake();
+      }
+    });
+    return c;
+  };
+
+  const useMove = (c: ImapFlow): boolean => acknowledgeMode === 'auto' && c.capabilities.has('MOVE');
+
+  /** Creates processed_folder when it does not exist (ALREADYEXISTS counts as success). */
+  const ensureProcessedFolder = async (c: ImapFlow): Promise<void> => {
+    try {
+      const res = await deadline(c, c.mailboxCreate(cfg.processed_folder), 'create folder');
+      if (res.created) log.info({ event: 'imap.folder.created', folder: cfg.processed_folder }, 'created the processed folder');
+    } catch (err) {
+      if (!isCommandRefusal(err)) throw err;
+      // Servers without ALREADYEXISTS answer a plain NO; the folder is fine when STATUS sees it.
+      const st = await deadline(c, c.status(cfg.processed_folder, { messages: true }), 'status folder');
+      if (!st) throw new TidingsError('E_SOURCE_UNAVAILABLE', `cannot create the processed folder ${cfg.processed_folder}`, { cause: err });
+    }
+  };
+
+  /** Acknowledges handled messages: MOVE, or the keyword. A refusal is logged; the next connect sweeps again. */
+  const acknowledge = async (c: ImapFlow, uids: number[]): Promise<void> => {
+    if (uids.length === 0) return;
+    const set = uidSet(uids);
+    try {
+      if (useMove(c)) {
+        const res = await deadline(c, c.messageMove(set, cfg.processed_folder, { uid: true }), 'move');
+        if (res === false) throw new TidingsError('E_SOURCE_UNAVAILABLE', 'MOVE was refused');
+      } else {
+        const ok = await deadline(c, c.messageFlagsAdd(set, [PROCESSED_KEYWORD], { uid: true, silent: true }), 'store keyword');
+        if (!ok) throw new TidingsError('E_SOURCE_UNAVAILABLE', 'STORE of the processed keyword was refused');
+      }
+    } catch (err) {
+      // A refused command leaves the session usable; anything else (lost connection, watchdog) ends it.
+      const refused = isCommandRefusal(err) || (err instanceof TidingsError && !isDeadlineError(err));
+      if (!refused) throw err;
+      log.warn({ event: 'imap.ack.failed', err: errorSummary(err), count: uids.length }, 'could not acknowledge handled mail; will retry on the next connect');
+    }
+  };
+
+  /** Handled (UID ≤ cursor) but not yet acknowledged: e.g. the connection died between commit and MOVE. */
+  const sweepLeftovers = async (c: ImapFlow): Promise<void> => {
+    if (!cursor || cursor.lastUid === 0) return;
+    if (c.mailbox && c.mailbox.exists === 0) return;
+    const range = `1:${cursor.lastUid}`;
+    const query = useMove(c) ? { uid: range } : { uid: range, unKeyword: PROCESSED_KEYWORD };
+    const found = await deadline(c, c.search(query, { uid: true }), 'search handled');
+    const uids = Array.isArray(found) ? found.filter((u) => u <= cursor!.lastUid) : [];
+    if (uids.length === 0) return;
+    log.info({ event: 'imap.ack.swept', count: uids.length }, 'acknowledging mail handled before the last disconnect');
+    await acknowledge(c, uids);
+  };
+
+  /** Opens the folder and loads (or resets) the cursor for its UIDVALIDITY. */
+  const openFolder = async (c: ImapFlow): Promise<void> => {
+    const box = await deadline(c, c.mailboxOpen(cfg.folder), 'select');
+    const uidvalidity = Number(box.uidValidity);
+    const stored = deps.cursors.getCursor(name);
+    if (stored && stored.uidvalidity !== null && stored.uidvalidity !== uidvalidity) {
+      log.warn(
+        { event: 'imap.uidvalidity.changed', folder: cfg.folder, previous: stored.uidvalidity, current: uidvalidity, previousLastUid: stored.lastUid },
+        'UIDVALIDITY changed; re-scanning the folder (the pipeline dedupes mail it already has)',
+      );
+      cursor = { uidvalidity, lastUid: 0 };
+      savedLastUid = -1;
+    } else {
+      cursor = { uidvalidity, lastUid: stored?.lastUid ?? 0 };
+      savedLastUid = stored && stored.uidvalidity !== null ? stored.lastUid : -1;
+    }
+    saveCursor();
+  };
+
+  /** UIDs above the cursor with their INTERNALDATE and size; UID order. */
+  const listPending = async (c: ImapFlow): Promise<PendingMessage[]> => {
+    if (!cursor) return [];
+    if (c.mailbox && c.mailbox.exists === 0) return [];
+    const from = cursor.lastUid + 1;
+    // "n:*" also matches the highest UID when it is below n, hence the filter.
+    const rows = await deadline(c, c.fetchAll(`${from}:*`, { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
+    return rows
+      .filter((m) => m.uid >= from)
+      .map((m) => ({ uid: m.uid, internalDate: epochMs(m.internalDate), size: m.size ?? 0 }))
+      .sort((a, b) => a.uid - b.uid);
+  };
+
+  /** Fetches one batch, hands it over in UID order, advances the cursor, acknowledges. */
+  const processBatch = async (c: ImapFlow, batch: PendingMessage[], oldestFrom: ReadonlyArray<number | undefined>, offset: number): Promise<DrainResult> => {
+    const cur = cursor!;
+    const fetched = await deadline(
+      c,
+      c.fetchAll(uidSet(batch.map((m) => m.uid)), { uid: true, source: true, internalDate: true }, { uid: true }),
+      'fetch messages',
+    );
+    const byUid = new Map<number, FetchMessageObject>();
+    for (const m of fetched) byUid.set(m.uid, m);
+    const missing = batch.filter((m) => !byUid.get(m.uid)?.source).map((m) => m.uid);
+    let gone = new Set<number>();
+    if (missing.length > 0) {
+      // Expunged by someone else since the listing? Then there is nothing to hand over.
+      const still = await deadline(c, c.search({ uid: uidSet(missing) }, { uid: true }), 'search missing');
+      const present = new Set(Array.isArray(still) ? still : []);
+      if (missing.some((u) => present.has(u))) throw new SessionLost('the server did not return the source of a message that exists');
+      gone = new Set(missing);
+    }
+
+    const handled: number[] = [];
+    let result: DrainResult = 'caught-up';
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        if (stopping) {
+          result = 'stopping';
+          break;
+        }
+        const meta = batch[i]!;
+        const next = oldestFrom[offset + i + 1];
+        if (gone.has(meta.uid)) {
+          log.info({ event: 'imap.message.vanished', uid: meta.uid }, 'message was expunged before it could be read');
+          cur.lastUid = meta.uid;
+          oldestPendingAt = next;
+          continue;
+        }
+        const msg = byUid.get(meta.uid)!;
+        const receivedAt = epochMs(msg.internalDate);
+        const position = {
+          source: name,
+          key: imapPositionKey(cur.uidvalidity, meta.uid),
+          ...(Number.isFinite(receivedAt) ? { receivedAt } : {}),
+        };
+        try {
+          const out = await deps.handler(msg.source!, position);
+          log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: msg.source!.length }, 'message handed over');
+        } catch (err) {
+          setError(err);
+          log.warn({ event: 'imap.message.failed', uid: meta.uid, err: errorSummary(err) }, 'message not stored; will retry');
+          result = 'handler-failed';
+          break;
+        }
+        cur.lastUid = meta.uid;
+        handled.push(meta.uid);
+        oldestPendingAt = next;
+      }
+    } finally {
+      saveCursor();
+    }
+    await acknowledge(c, handled);
+    return result;
+  };
+
+  /** Hands over everything above the cursor, batch by batch, until a listing comes back empty. */
+  const drain = async (c: ImapFlow): Promise<DrainResult> => {
+    for (;;) {
+      if (stopping) return 'stopping';
+      newMail = false;
+      const pending = await listPending(c);
+      if (pending.length === 0) {
+        oldestPendingAt = undefined;
+        return 'caught-up';
+      }
+      // oldestFrom[i] = oldest INTERNALDATE among pending[i..]; undefined past the end.
+      const oldestFrom: Array<number | undefined> = new Array<number | undefined>(pending.length + 1).fill(undefined);
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const d = pending[i]!.internalDate;
+        const after = oldestFrom[i + 1];
+        oldestFrom[i] = Number.isFinite(d) && (after === undefined || d < after) ? d : after;
+      }
+      oldestPendingAt = oldestFrom[0];
+      log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid }, 'new mail');
+      let offset = 0;
+      for (const batch of planBatches(pending, batchSize, maxBatchBytes)) {
+        const r = await processBatch(c, batch, oldestFrom, offset);
+        if (r !== 'caught-up') return r;
+        offset += batch.length;
+      }
+    }
+  };
+
+  /**
+   * Waits in IDLE until new mail, the poll interval, a lost connection or stop. With
+   * `mailWakes` false (handler backoff) only the time, stop or a lost connection end it.
+   */
+  const idleWait = async (c: ImapFlow, ms: number, mailWakes: boolean): Promise<void> => {
+    if (mailWakes && newMail) return;
+    if (!stopping && !sessionClosed) {
+      // Resolves when IDLE ends; the next command (or LOGOUT) breaks it.
+      c.idle().catch((err: unknown) => log.debug({ event: 'imap.idle.failed', err: errorSummary(err) }, 'IDLE ended with an error'));
+    }
+    const until = performance.now() + ms;
+    for (;;) {
+      if (stopping || sessionClosed || (mailWakes && newMail)) return;
+      const left = until - performance.now();
+      if (left <= 0) return;
+      await alarm.sleep(left);
+    }
+  };
+
+  let firstAttempt: (() => void) | undefined;
+  const firstAttemptDone = (): void => {
+    const f = firstAttempt;
+    firstAttempt = undefined;
+    f?.();
+  };
+
+  /** One connection, from connect to error, stop or loss. Throws on anything but stop. */
+  const session = async (c: ImapFlow): Promise<void> => {
+    connecting = true;
+    try {
+      await withDeadline(c.connect(), fetchTimeoutMs, () => c.close(), 'connect', timers);
+    } finally {
+      connecting = false;
+    }
+    if (stopping) return;
+    if (useMove(c)) await ensureProcessedFolder(c);
+    await openFolder(c);
+    status.state = 'connected';
+    log.info(
+      { event: 'imap.connected', host: cfg.host, port: cfg.port, folder: cfg.folder, uidvalidity: cursor!.uidvalidity, lastUid: cursor!.lastUid, ack: useMove(c) ? 'move' : 'keyword' },
+      'IMAP source connected',
+    );
+    firstAttemptDone();
+    await sweepLeftovers(c);
+    let handlerFailures = 0;
+    for (;;) {
+      if (stopping) return;
+      if (sessionClosed) throw new SessionLost('connection closed');
+      const r = await drain(c);
+      if (r === 'stopping' || stopping) return;
+      if (r === 'handler-failed') {
+        const wait = backoffDelay(handlerFailures, retry);
+        handlerFailures += 1;
+        log.info({ event: 'imap.retry.scheduled', inMs: wait, failures: handlerFailures }, 'retrying the failed message later');
+        await idleWait(c, wait, false);
+      } else {
+        handlerFailures = 0;
+        await idleWait(c, pollMs, true);
+      }
+    }
+  };
+
+  const logout = async (c: ImapFlow): Promise<void> => {
+    if (c.usable && !sessionClosed) {
+      try {
+        await withDeadline(c.logout(), Math.min(fetchTimeoutMs, 10_000), () => c.close(), 'logout', timers);
+      } catch {
+        // closing anyway
+      }
+    }
+    c.close();
+  };
+
+  const run = async (): Promise<void> => {
+    let failures = 0;
+    while (!stopping) {
+      const c = newClient();
+      client = c;
+      sessionClosed = false;
+      newMail = false;
+      alarm.clear();
+      let failed: unknown;
+      try {
+        await session(c);
+      } catch (err) {
+        failed = err;
+      }
+      try {
+        saveCursor();
+      } catch (err) {
+        log.error({ event: 'imap.cursor.failed', err: errorSummary(err) }, 'could not save the source cursor');
+      }
+      await logout(c);
+      client = undefined;
+      cursor = undefined;
+      savedLastUid = -1;
+      if (stopping) break;
+      if (failed === undefined) failed = new SessionLost('session ended');
+      const wasConnected = status.state === 'connected';
+      if (wasConnected) failures = 0;
+      setError(failed);
+      status.state = 'reconnecting';
+      status.reconnects += 1;
+      const wait = backoffDelay(failures, retry);
+      failures += 1;
+      log.warn({ event: 'imap.reconnect', err: errorSummary(failed), inMs: wait, attempt: failures, reconnects: status.reconnects }, 'IMAP connection lost; reconnecting');
+      firstAttemptDone();
+      const until = performance.now() + wait;
+      while (!stopping && performance.now() < until) await alarm.sleep(until - performance.now());
+    }
+  };
+
+  return {
+    name,
+    async start() {
+      if (loop) return;
+      stopping = false;
+      status.state = 'starting';
+      const first = new Promise<void>((resolve) => {
+        firstAttempt = resolve;
+      });
+      loop = run()
+        .catch((err: unknown) => {
+          // run() handles every error itself; this is a bug guard, never a silent stop
+          setError(err);
+          log.error({ event: 'imap.loop.crashed', err: errorSummary(err) }, 'IMAP source loop failed');
+        })
+        .finally(() => {
+          status.state = 'stopped';
+          oldestPendingAt = undefined;
+          firstAttemptDone();
+        });
+      await first;
+    },
+    async stop() {
+      if (!loop) return;
+      stopping = true;
+      alarm.wake();
+      // Nothing in flight while connecting: cut it short instead of waiting for the timeout.
+      if (connecting) client?.close();
+      await loop;
+      loop = undefined;
+      log.info({ event: 'imap.stopped', reconnects: status.reconnects }, 'IMAP source stopped');
+    },
+    status(): SourceStatus {
+      const s: SourceStatus = {
+        state: status.state,
+        reconnects: status.reconnects,
+        lagMs: oldestPendingAt === undefined ? 0 : Math.max(0, deps.now() - oldestPendingAt),
+      };
+      if (status.lastError !== undefined) s.lastError = status.lastError;
+      return s;
+    },
+  };
+}
