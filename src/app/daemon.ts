@@ -62,6 +62,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     const outboxLog = componentLogger(logger, 'outbox');
     transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
+    const released = repos.outbox.releaseLeases(now());
+    if (released) log.warn({ event: 'outbox.leases_released', count: released }, 'mail claimed before an unclean stop is due again');
     const outbox = createOutboxLoop({ repos, transport, logger: outboxLog, now, envelopeFrom: config.mailbox.address });
     const deps = buildIngestDeps(config, repos, logger, env, now);
     deps.onOutboxEnqueued = () => outbox.wake();

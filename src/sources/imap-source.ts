@@ -332,7 +332,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   /** UIDs above the cursor with their INTERNALDATE and size; UID order. */
   const listPending = async (c: ImapFlow): Promise<PendingMessage[]> => {
     if (!cursor) return [];
-    if (c.mailbox && c.mailbox.exists === 0) return [];
+    // Always ask the server, never the cached EXISTS count: the poll is there for servers whose
+    // notifications do not arrive, and the answer carries any EXISTS update with it.
     const from = cursor.lastUid + 1;
     // "n:*" also matches the highest UID when it is below n, hence the filter.
     const rows = await deadline(c, c.fetchAll(`${from}:*`, { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');

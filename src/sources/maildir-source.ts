@@ -1,143 +1,209 @@
+/**
+ * The Maildir source, the embedded default. Delivery agents write a message into tmp/ and rename
+ * it into new/, so a file in new/ is always complete; tmp/ is never read.
+ *
+ * new/ is scanned in name order (Maildir names start with the delivery time), woken by fs.watch
+ * where the file system supports it and by a poll every `pollSeconds` everywhere. Each message is
+ * handed to the handler with `{ source: 'maildir:<abs path>', key: <base name> }`; only after the
+ * handler returned (committed) is it renamed to `cur/<base name>:2,S`. The base name (the part
+ * before ":2,") never changes, so a crash between commit and rename re-reads the file under the
+ * same key and the pipeline's dedupe makes that a no-op.
+ *
+ * A handler error stops the scan at that file (later files wait too, so mail keeps its order),
+ * leaves it in new/, and the scan is retried after a capped exponential backoff. The handler
+ * throws only for temporary failures; poison mail is quarantined and counts as handled.
+ */
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { readFile, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { maskCredentials } from '../log/logger.js';
-import type { MailSource, MessageHandler, SourceStatus } from './mail-source.js';
+import type { MailSource, MessageHandler, SourceState, SourceStatus } from './mail-source.js';
+import { Alarm, DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './source-timing.js';
 
 export interface MaildirSourceDeps {
-  /** The Maildir root (holds new/, cur/, tmp/). */
+  /** The Maildir root (holds new/, cur/, tmp/); created when missing. */
   path: string;
   handler: MessageHandler;
   logger: Logger;
   now: () => number;
   /** Fallback scan interval; fs.watch wakes the scan at once where it works. */
   pollSeconds: number;
+  /** Backoff after a failed message or scan; default 1 s doubling to 60 s. */
+  retry?: Partial<RetryPolicy>;
 }
 
-/** Maildir flags after ":2," are not part of a message's identity. */
-function baseName(file: string): string {
+/** The identity of a Maildir message: its file name without the ":2,<flags>" info part. */
+export function maildirBaseName(file: string): string {
   const i = file.indexOf(':2,');
   return i >= 0 ? file.slice(0, i) : file;
 }
 
-/**
- * The embedded default source. Delivery agents write into tmp/ and rename into new/, so a file in
- * new/ is always complete. A message moves to cur/ (flag S) only after the handler committed it;
- * if the process dies in between, the next scan finds it in new/ again and the pipeline's dedupe
- * keys (source position = base name) make that a no-op.
- */
+/** `maildir:<absolute path>`: SourcePosition.source of this source. */
+export function maildirSourceName(dir: string): string {
+  return `maildir:${path.resolve(dir)}`;
+}
+
+function errorText(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const msg = typeof e?.message === 'string' ? e.message : String(err);
+  return maskCredentials(typeof e?.code === 'string' && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg);
+}
+
+type ScanResult = 'done' | 'failed' | 'stopping';
+
 export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
   const root = path.resolve(deps.path);
   const newDir = path.join(root, 'new');
   const curDir = path.join(root, 'cur');
-  const source = `maildir:${root}`;
+  const source = maildirSourceName(root);
   const log = deps.logger;
-  const state: SourceStatus = { state: 'stopped', reconnects: 0, lagMs: 0 };
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
-  let scanning: Promise<void> | undefined;
-  let rescan = false;
-  /** Failed files wait before the next attempt so one bad message cannot spin the loop. */
-  const retryAt = new Map<string, number>();
-  let failures = 0;
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const pollMs = Math.max(10, deps.pollSeconds * 1000);
 
-  const scanOnce = async (): Promise<void> => {
-    const names = (await readdir(newDir)).filter((n) => !n.startsWith('.')).sort();
+  const status: { state: SourceState; lastError?: string; reconnects: number } = { state: 'stopped', reconnects: 0 };
+  let oldestPendingAt: number | undefined;
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let watcher: FSWatcher | undefined;
+  const alarm = new Alarm();
+  /** Set by fs.watch; a wake during a backoff does not cut the backoff short. */
+  let changed = false;
+
+  /** Complete messages waiting in new/, in name order. */
+  const listNew = async (): Promise<string[]> => {
+    const entries = await readdir(newDir, { withFileTypes: true });
+    return entries
+      .filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink()))
+      .map((e) => e.name)
+      .sort();
+  };
+
+  const scanOnce = async (): Promise<ScanResult> => {
+    changed = false;
+    const names = await listNew();
     if (names.length === 0) {
-      state.lagMs = 0;
-      return;
+      oldestPendingAt = undefined;
+      return 'done';
     }
-    let oldest = Infinity;
-    for (const name of names) {
-      if (stopping) return;
+    // lag: the oldest file still waiting; stat once per scan, cheap next to the handler
+    const times = await Promise.all(names.map((n) => stat(path.join(newDir, n)).then((s) => s.mtimeMs, () => undefined)));
+    const oldestFrom: Array<number | undefined> = new Array<number | undefined>(names.length + 1).fill(undefined);
+    for (let i = names.length - 1; i >= 0; i--) {
+      const t = times[i];
+      const after = oldestFrom[i + 1];
+      oldestFrom[i] = t !== undefined && (after === undefined || t < after) ? t : after;
+    }
+    oldestPendingAt = oldestFrom[0];
+
+    for (let i = 0; i < names.length; i++) {
+      if (stopping) return 'stopping';
+      const name = names[i]!;
       const file = path.join(newDir, name);
-      const due = retryAt.get(name);
-      if (due !== undefined && due > deps.now()) continue;
       let raw: Buffer;
-      let mtimeMs: number;
       try {
-        [raw, mtimeMs] = await Promise.all([readFile(file), stat(file).then((s) => s.mtimeMs)]);
+        raw = await readFile(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // taken by another reader
         throw err;
       }
-      oldest = Math.min(oldest, mtimeMs);
+      const base = maildirBaseName(name);
+      const mtime = times[i];
       try {
-        await deps.handler(raw, { source, key: baseName(name), receivedAt: Math.floor(mtimeMs) });
+        const out = await deps.handler(raw, { source, key: base, ...(mtime !== undefined ? { receivedAt: Math.floor(mtime) } : {}) });
+        log.debug({ event: 'maildir.message.stored', file: base, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
       } catch (err) {
-        failures += 1;
-        const delay = Math.min(60_000, 1000 * 2 ** Math.min(failures, 6));
-        retryAt.set(name, deps.now() + delay);
-        state.lastError = maskCredentials((err as Error).message);
-        log.warn({ event: 'maildir.message_failed', err, file: name, retryInMs: delay }, 'message not stored; left in new/ for a retry');
-        continue;
+        status.lastError = errorText(err);
+        log.warn({ event: 'maildir.message.failed', file: base, err: { message: status.lastError } }, 'message not stored; left in new/ for a retry');
+        return 'failed';
       }
-      failures = 0;
-      retryAt.delete(name);
-      await rename(file, path.join(curDir, `${baseName(name)}:2,S`));
+      await rename(file, path.join(curDir, `${base}:2,S`));
+      oldestPendingAt = oldestFrom[i + 1];
     }
-    state.lagMs = Number.isFinite(oldest) ? Math.max(0, deps.now() - oldest) : 0;
+    return 'done';
   };
 
-  /** One scan at a time; a wake-up during a scan schedules exactly one more. */
-  const scan = (): Promise<void> => {
-    if (scanning) {
-      rescan = true;
-      return scanning;
+  /** Sleeps ms; fs.watch ends it early only when `watchWakes`; stop always does. */
+  const pause = async (ms: number, watchWakes: boolean): Promise<void> => {
+    const until = performance.now() + ms;
+    for (;;) {
+      if (stopping || (watchWakes && changed)) return;
+      const left = until - performance.now();
+      if (left <= 0) return;
+      await alarm.sleep(left);
     }
-    scanning = (async () => {
-      do {
-        rescan = false;
-        try {
-          await scanOnce();
-          if (state.state !== 'stopped') state.state = 'connected';
-        } catch (err) {
-          state.state = 'reconnecting';
-          state.lastError = maskCredentials((err as Error).message);
-          log.error({ event: 'maildir.scan_failed', err }, 'maildir scan failed');
+  };
+
+  const run = async (): Promise<void> => {
+    let failures = 0;
+    while (!stopping) {
+      let result: ScanResult;
+      try {
+        result = await scanOnce();
+        if (status.state !== 'connected') {
+          status.state = 'connected';
         }
-      } while (rescan && !stopping);
-    })().finally(() => {
-      scanning = undefined;
-    });
-    return scanning;
+      } catch (err) {
+        // new/ unreadable, cur/ gone, disk full on rename …: the same backoff as a failed message
+        status.lastError = errorText(err);
+        status.state = 'reconnecting';
+        status.reconnects += 1;
+        log.error({ event: 'maildir.scan.failed', err: { message: status.lastError } }, 'maildir scan failed');
+        result = 'failed';
+      }
+      if (result === 'stopping' || stopping) break;
+      if (result === 'failed') {
+        const wait = backoffDelay(failures, retry);
+        failures += 1;
+        await pause(wait, false);
+      } else {
+        failures = 0;
+        await pause(pollMs, true);
+      }
+    }
   };
 
   return {
     async start() {
+      if (loop) return;
       for (const d of ['new', 'cur', 'tmp']) mkdirSync(path.join(root, d), { recursive: true });
       stopping = false;
-      state.state = 'starting';
+      status.state = 'starting';
       try {
-        // Renames into new/ fire here on Linux; the poll covers network file systems where it does not.
-        watcher = watch(newDir, () => void scan());
-        watcher.on('error', (err) => log.warn({ event: 'maildir.watch_failed', err }, 'file watch failed; polling only'));
+        // Renames into new/ fire here on Linux; the poll covers file systems where they do not.
+        watcher = watch(newDir, () => {
+          changed = true;
+          alarm.wake();
+        });
+        watcher.on('error', (err) => log.warn({ event: 'maildir.watch.failed', err: { message: errorText(err) } }, 'file watch failed; polling only'));
       } catch (err) {
-        log.warn({ event: 'maildir.watch_failed', err }, 'file watch unavailable; polling only');
+        log.warn({ event: 'maildir.watch.failed', err: { message: errorText(err) } }, 'file watch unavailable; polling only');
       }
-      const tick = (): void => {
-        timer = setTimeout(() => {
-          void scan().finally(() => {
-            if (!stopping) tick();
-          });
-        }, deps.pollSeconds * 1000);
-        timer.unref?.();
-      };
-      await scan();
-      tick();
-      log.info({ event: 'maildir.started', path: root }, 'watching maildir');
+      loop = run().finally(() => {
+        status.state = 'stopped';
+        oldestPendingAt = undefined;
+      });
+      log.info({ event: 'maildir.started', path: root, pollSeconds: deps.pollSeconds }, 'watching maildir');
     },
     async stop() {
+      if (!loop) return;
       stopping = true;
-      if (timer) clearTimeout(timer);
       watcher?.close();
-      await scanning;
-      state.state = 'stopped';
+      watcher = undefined;
+      alarm.wake();
+      await loop;
+      loop = undefined;
       log.info({ event: 'maildir.stopped' }, 'maildir source stopped');
     },
-    status: () => ({ ...state }),
+    status(): SourceStatus {
+      const s: SourceStatus = {
+        state: status.state,
+        reconnects: status.reconnects,
+        lagMs: oldestPendingAt === undefined ? 0 : Math.max(0, deps.now() - oldestPendingAt),
+      };
+      if (status.lastError !== undefined) s.lastError = status.lastError;
+      return s;
+    },
   };
 }
 

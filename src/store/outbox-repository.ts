@@ -47,6 +47,13 @@ export interface OutboxRepository {
    * between claim and markSent/markRetry makes it due again after the lease.
    */
   claimDue(now: number, limit: number, leaseMs?: number): OutboxMail[];
+  /**
+   * At daemon start: rows claimed by a process that died before it recorded the outcome become due
+   * at once instead of after their lease. Only rows that never failed are released (a retry's
+   * backoff is also a future next_attempt_at, told apart by its recorded error). Assumes one daemon
+   * per database. Returns how many were released.
+   */
+  releaseLeases(now: number): number;
   /** pending → sent. False when the row is not pending (already sent or failed). */
   markSent(id: number, at: number): boolean;
   /** pending stays pending, next attempt at `nextAt`, error kept. False when not pending. */
@@ -91,6 +98,9 @@ export function createOutboxRepository(db: Db): OutboxRepository {
   const failed = db.prepare<[number, string, number]>(
     "UPDATE outbox SET status = 'failed', failed_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
   );
+  const release = db.prepare<[number, number]>(
+    "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND attempts > 0 AND last_error IS NULL AND next_attempt_at > ?",
+  );
   const updRaw = db.prepare<[Buffer, number]>('UPDATE outbox SET raw = ? WHERE id = ? AND raw IS NULL');
   const byId = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
   const byMessageId = db.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE message_id = ?`);
@@ -111,6 +121,7 @@ export function createOutboxRepository(db: Db): OutboxRepository {
           at: m.at,
         }).lastInsertRowid,
       ),
+    releaseLeases: (now) => release.run(now, now).changes,
     claimDue(now, limit, leaseMs = DEFAULT_CLAIM_LEASE_MS) {
       if (limit <= 0) return [];
       return claim

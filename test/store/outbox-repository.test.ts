@@ -120,3 +120,17 @@ describe('outbox repository', () => {
     expect(() => enqueue(repos, 1, { ticketId: 31337 })).toThrow(/FOREIGN KEY constraint failed/);
   });
 });
+
+describe('releaseLeases after an unclean stop', () => {
+  it('makes claimed, never-failed rows due at once and leaves retry backoff alone', () => {
+    const repos = freshRepos();
+    const base = { kind: 'ack', recipients: ['a@x.example'], subject: 's', mail: {}, at: 1000 };
+    const a = repos.outbox.enqueueOutbox({ ...base, messageId: 'a@x' });
+    const b = repos.outbox.enqueueOutbox({ ...base, messageId: 'b@x' });
+    repos.outbox.claimDue(2000, 10, 60_000);
+    repos.outbox.markRetry(b, 50_000, '451 try later');
+    expect(repos.outbox.releaseLeases(3000)).toBe(1);
+    expect(repos.outbox.getOutbox(a)!.nextAttemptAt).toBe(3000);
+    expect(repos.outbox.getOutbox(b)!.nextAttemptAt).toBe(50_000);
+  });
+});
