@@ -168,3 +168,58 @@ describe('shipped configurations', () => {
     expect(await runCli(['--help'], memoryIo({}, root))).toBe(0);
   });
 });
+
+describe('tidings ingest, show, queue and reprocess on a real database', () => {
+  const hello = Buffer.from(
+    'From: Ann Client <ann@client.example>\r\nTo: support@desk.example\r\nSubject: Cannot log in\r\nMessage-ID: <cli-1@client.example>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\nHello, I cannot log in.\r\n',
+  );
+  const at = Date.parse('2026-11-23T10:00:00+01:00');
+
+  async function runWith(d: ConfigDir, args: string[], stdin?: Buffer, now = at) {
+    const io = memoryIo({ TIDINGS_LOG_LEVEL: 'silent' }, d.dir, now);
+    if (stdin) io.stdin = stdin;
+    const code = await runCli(['--config', d.main, ...args], io);
+    return { code, out: io.stdout, err: io.stderr };
+  }
+
+  it('stores a piped message (exit 0), shows it, queues it with business time left', async () => {
+    const d = configDir();
+    const r = await runWith(d, ['ingest'], hello);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('stored ticket TID#1');
+    expect((await runWith(d, ['ingest'], hello)).out).toContain('duplicate');
+
+    const show = await runWith(d, ['show', '[TID#1]']);
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('[TID#1] Cannot log in');
+    expect(show.out).toContain('level      commercial');
+    expect(show.out).toContain('Hello, I cannot log in.');
+    expect(show.out).toMatch(/ticket\.created/);
+    const json = JSON.parse((await runWith(d, ['show', '1', '--json'])).out) as { ticket: { requester: string } };
+    expect(json.ticket.requester).toBe('ann@client.example');
+
+    // Tue 10:00: Mon 10-18 (8h) and Tue 09-10 (1h) used of 24h → 15h left (Tue 10-18, Wed 09-16)
+    const q = await runWith(d, ['queue', '--json'], undefined, Date.parse('2026-11-24T10:00:00+01:00'));
+    const rows = JSON.parse(q.out) as { tid: number; leftMinutes: number; level: string }[];
+    expect(rows).toEqual([expect.objectContaining({ tid: 1, level: 'commercial', leftMinutes: 15 * 60 })]);
+  });
+
+  it('quarantines junk (exit 0), lists it, and reprocessing it again keeps it held (exit 1)', async () => {
+    const d = configDir();
+    const r = await runWith(d, ['ingest'], Buffer.from('\u0000 not mail'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('quarantined quarantine #1');
+    const list = await runWith(d, ['reprocess', '--list']);
+    expect(list.out).toMatch(/#1 .* E_MESSAGE_UNPARSEABLE/);
+    const again = await runWith(d, ['reprocess', '1']);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('#1 still quarantined');
+  });
+
+  it('answers 75 (EX_TEMPFAIL) when it cannot store the message, so the MTA retries', async () => {
+    const d = configDir({ 'calendars.yaml': 'calendars: {' });
+    const r = await runWith(d, ['ingest'], hello);
+    expect(r.code).toBe(75);
+  });
+});

@@ -1,0 +1,193 @@
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMaildirSource, isMaildir, maildirBaseName, type MaildirSourceDeps } from '../../src/sources/maildir-source.js';
+import type { MailSource } from '../../src/sources/mail-source.js';
+import { mail, memoryLogger, recordingHandler, silent, waitFor, type RecordingHandler } from './helpers.js';
+
+describe('Maildir source', () => {
+  let dir: string;
+  const sources: MailSource[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tidings-maildir-'));
+  });
+  afterEach(async () => {
+    for (const s of sources.splice(0)) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const inbox = (): string => path.join(dir, 'inbox');
+
+  /** As a delivery agent does it: write into tmp/, rename into new/. */
+  const drop = (name: string, text: string): void => {
+    const tmp = path.join(inbox(), 'tmp', name);
+    writeFileSync(tmp, text);
+    renameSync(tmp, path.join(inbox(), 'new', name));
+  };
+
+  const source = (h: RecordingHandler, over: Partial<MaildirSourceDeps> = {}): MailSource => {
+    const s = createMaildirSource({ path: inbox(), handler: h.handler, logger: silent(), now: () => Date.now(), pollSeconds: 0.2, retry: { initialMs: 50, maxMs: 200 }, ...over });
+    sources.push(s);
+    return s;
+  };
+
+  const stop = async (s: MailSource): Promise<void> => {
+    await s.stop();
+    sources.splice(sources.indexOf(s), 1);
+  };
+
+  const ls = (sub: string): string[] => readdirSync(path.join(inbox(), sub)).sort();
+
+  it('creates new/ cur/ tmp/, hands files over in name order and moves them to cur/ with the same base name', async () => {
+    const h = recordingHandler();
+    const s = source(h);
+    await s.start();
+    expect(isMaildir(inbox())).toBe(true);
+    drop('1700000002.M2P1.host', mail(2, 'md'));
+    drop('1700000001.M1P1.host', mail(1, 'md'));
+    drop('1700000003.M3P1.host', mail(3, 'md'));
+    await waitFor('three handled', () => h.stored().length === 3);
+    await waitFor('new/ empty', () => ls('new').length === 0);
+    expect(ls('cur')).toEqual(['1700000001.M1P1.host:2,S', '1700000002.M2P1.host:2,S', '1700000003.M3P1.host:2,S']);
+    expect(h.calls.every((c) => c.position.source === `maildir:${path.resolve(inbox())}`)).toBe(true);
+    // bytes exactly as written
+    expect(h.calls.map((c) => c.raw.toString('utf8')).sort()).toEqual([mail(1, 'md'), mail(2, 'md'), mail(3, 'md')]);
+    expect(h.stored()).toHaveLength(3);
+    expect(s.status()).toMatchObject({ state: 'connected', lagMs: 0, reconnects: 0 });
+  });
+
+  it('reads a backlog in name order and keys messages by the base name without flags', async () => {
+    mkdirSync(path.join(inbox(), 'new'), { recursive: true });
+    mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+    drop('b', mail(2, 'order'));
+    drop('a:2,', mail(1, 'order')); // info part in new/ is unusual but legal; not part of the key
+    drop('c', mail(3, 'order'));
+    const h = recordingHandler();
+    const s = source(h);
+    await s.start();
+    await waitFor('three handled', () => h.stored().length === 3);
+    expect(h.stored()).toEqual(['a', 'b', 'c']);
+    await waitFor('all in cur/', () => ls('cur').length === 3);
+    expect(ls('cur')).toEqual(['a:2,S', 'b:2,S', 'c:2,S']);
+  });
+
+  it('ignores dotfiles, directories and tmp/', async () => {
+    mkdirSync(path.join(inbox(), 'new', 'subdir'), { recursive: true });
+    mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+    writeFileSync(path.join(inbox(), 'new', '.hidden'), mail(9, 'x'));
+    writeFileSync(path.join(inbox(), 'tmp', 'half-written'), 'From: partial');
+    drop('1.real', mail(1, 'real'));
+    const h = recordingHandler();
+    const s = source(h);
+    await s.start();
+    await waitFor('the real one handled', () => h.stored().length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.stored()).toEqual(['1.real']);
+    expect(ls('new')).toEqual(['.hidden', 'subdir']);
+    expect(ls('tmp')).toEqual(['half-written']);
+    expect(s.status().state).toBe('connected');
+  });
+
+  it('leaves a failed message in new/, keeps later ones waiting, and retries until it is stored', async () => {
+    const h = recordingHandler({ fail: (c, attempt) => c.position.key === '2' && attempt <= 2 });
+    const log = memoryLogger();
+    const s = source(h, { logger: log.logger });
+    await s.start();
+    drop('1', mail(1, 'f'));
+    drop('2', mail(2, 'f'));
+    drop('3', mail(3, 'f'));
+    await waitFor('all stored', () => h.stored().length === 3);
+    expect(h.calls.map((c) => c.position.key)).toEqual(['1', '2', '2', '2', '3']);
+    expect(h.stored()).toEqual(['1', '2', '3']);
+    await waitFor('all in cur/', () => ls('cur').length === 3);
+    expect(ls('new')).toEqual([]);
+    expect(s.status().lastError).toMatch(/temporary failure for 2/);
+    expect(log.lines().filter((l) => l.event === 'maildir.message.failed')).toHaveLength(2);
+    expect(log.text()).not.toContain('private-body-text');
+  });
+
+  it('a message that keeps failing stays in new/ and is not moved', async () => {
+    const h = recordingHandler({ fail: (c) => c.position.key === 'bad' });
+    const s = source(h);
+    await s.start();
+    drop('bad', mail(1, 'bad'));
+    await waitFor('a few attempts', () => h.calls.length >= 3);
+    expect(ls('new')).toEqual(['bad']);
+    expect(ls('cur')).toEqual([]);
+  });
+
+  it('is restart safe: a new instance hands over only what is still in new/', async () => {
+    const h1 = recordingHandler();
+    const s1 = source(h1);
+    await s1.start();
+    drop('1', mail(1, 'r'));
+    drop('2', mail(2, 'r'));
+    await waitFor('two handled', () => h1.stored().length === 2 && ls('cur').length === 2);
+    await stop(s1);
+    drop('3', mail(3, 'r'));
+    const h2 = recordingHandler();
+    const s2 = source(h2);
+    await s2.start();
+    await waitFor('the third handled', () => h2.stored().length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h2.stored()).toEqual(['3']);
+    expect(ls('cur')).toEqual(['1:2,S', '2:2,S', '3:2,S']);
+  });
+
+  it('stop() lets the message in flight finish and moves it, then takes nothing new', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const h = recordingHandler({ gate: (c) => (c.position.key === '1' ? held : undefined) });
+    const s = source(h);
+    await s.start();
+    drop('1', mail(1, 's'));
+    drop('2', mail(2, 's'));
+    await waitFor('first in the handler', () => h.calls.length === 1);
+    const stopped = s.stop();
+    release();
+    await stopped;
+    sources.splice(sources.indexOf(s), 1);
+    expect(h.stored()).toEqual(['1']);
+    expect(ls('cur')).toEqual(['1:2,S']);
+    expect(ls('new')).toEqual(['2']);
+    expect(s.status().state).toBe('stopped');
+  });
+
+  it('finds files by polling alone (no fs.watch event needed) and reports lag from the file time', async () => {
+    mkdirSync(path.join(inbox(), 'new'), { recursive: true });
+    mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+    drop('old', mail(1, 'lag'));
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    utimesSync(path.join(inbox(), 'new', 'old'), hourAgo, hourAgo);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const h = recordingHandler({ gate: () => held });
+    const s = source(h);
+    await s.start();
+    await waitFor('in the handler', () => h.calls.length === 1);
+    expect(s.status().lagMs).toBeGreaterThanOrEqual(3_600_000 - 5_000);
+    expect(h.calls[0]!.position.receivedAt).toBeLessThan(Date.now() - 3_500_000);
+    release();
+    await waitFor('lag 0', () => h.stored().length === 1 && s.status().lagMs === 0);
+  });
+
+  it('survives new/ disappearing and recovers when it is back', async () => {
+    const h = recordingHandler();
+    const s = source(h);
+    await s.start();
+    rmSync(path.join(inbox(), 'new'), { recursive: true });
+    await waitFor('scan failure reported', () => s.status().state === 'reconnecting');
+    expect(s.status().lastError).toMatch(/ENOENT/);
+    mkdirSync(path.join(inbox(), 'new'));
+    drop('back', mail(1, 'back'));
+    await waitFor('handled after recovery', () => h.stored().length === 1, 10_000);
+    expect(s.status().state).toBe('connected');
+  });
+
+  it('maildirBaseName drops the info part', () => {
+    expect(maildirBaseName('1700000000.M1P1.host:2,S')).toBe('1700000000.M1P1.host');
+    expect(maildirBaseName('1700000000.M1P1.host')).toBe('1700000000.M1P1.host');
+  });
+});
