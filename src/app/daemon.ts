@@ -9,7 +9,7 @@ import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
 import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
-import { createImapSource } from '../sources/imap-mailbox-source.js';
+import { createImapSource } from '../sources/imap-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
 import type { MailSource, MessageHandler } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';

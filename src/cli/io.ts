@@ -1,3 +1,5 @@
+import { readStdin } from '../sources/read-stdin.js';
+
 /**
  * Where a command writes. Injected so tests run commands in-process and read what a user would
  * see, without spawning a process or capturing the real stdout.
@@ -13,20 +15,6 @@ export interface CliIo {
   readStdin(): Promise<Buffer>;
 }
 
-/** Larger than any message we accept, so the size limit is reported by the pipeline, not here. */
-const STDIN_LIMIT = 512 * 1024 * 1024;
-
-async function readAllStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += b.length;
-    if (size > STDIN_LIMIT) throw new Error(`stdin exceeds ${STDIN_LIMIT} bytes`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
-}
 
 export function processIo(): CliIo {
   return {
@@ -35,7 +23,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     now: () => Date.now(),
-    readStdin: readAllStdin,
+    readStdin: () => readStdin(),
   };
 }
 

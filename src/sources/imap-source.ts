@@ -14,8 +14,11 @@
  *   at the same key (`uidvalidity:<v>:uid:<u>`); the handler's dedupe makes that a no-op. Deduping
  *   is the handler's job, not the source's.
  * - Handled messages whose acknowledgement did not happen (connection lost after the commit) are
- *   found again on the next connect (UID ≤ cursor, still in the folder / without the keyword)
- *   and acknowledged then, without being handed over again.
+ *   found again on the next connection, after its first scan for new mail (UID ≤ cursor, still in
+ *   the folder / without the keyword), and acknowledged then, without being handed over again.
+ *   (After a server crash in the middle of a MOVE, Dovecot keeps a stale dovecot-uidlist.lock for
+ *   a while and commands on that folder wait for it; the watchdog cuts them and ingest resumes as
+ *   soon as the server answers again.)
  * - A UIDVALIDITY change (folder recreated, server restored or migrated) resets the cursor to 0
  *   and re-scans the folder. The same mails then arrive with new keys; the pipeline recognises
  *   them by Message-ID + body (or the raw hash) and stores nothing twice.
@@ -28,6 +31,10 @@
  * IDLE session silently), plus a watchdog that closes the socket when a fetch, move or connect
  * takes longer than `fetch_timeout_seconds`. Any connection error ends the session; it is
  * re-established with capped exponential backoff (1 s doubling to 60 s by default).
+ *
+ * stop(): no new message is taken; the one with the handler finishes and is recorded and
+ * acknowledged; then LOGOUT. A command still hanging after STOP_GRACE_MS is cut by closing the
+ * socket (never while the handler holds a message).
  */
 import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
@@ -36,7 +43,7 @@ import { TidingsError } from '../errors.js';
 import { maskCredentials } from '../log/logger.js';
 import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
 import type { MailSource, MessageHandler, SourceState, SourceStatus } from './mail-source.js';
-import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, isDeadlineError, withDeadline, type RetryPolicy } from './source-timing.js';
+import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, withDeadline, type RetryPolicy } from './source-timing.js';
 
 type ImapSection = Extract<RawConfig['source'], { kind: 'imap' }>;
 
@@ -45,6 +52,9 @@ export type ImapSourceConfig = Pick<
   ImapSection,
   'host' | 'port' | 'secure' | 'user' | 'folder' | 'processed_folder' | 'poll_seconds' | 'fetch_timeout_seconds' | 'batch_size'
 >;
+
+/** How long stop() lets a hanging IMAP command run before it closes the connection. */
+const STOP_GRACE_MS = 2000;
 
 /** Set on a handled message when the server has no MOVE (or acknowledge is 'flag'). */
 export const PROCESSED_KEYWORD = '$TidingsProcessed';
@@ -133,16 +143,39 @@ function epochMs(d: Date | string | undefined): number {
   return Number.NaN;
 }
 
-/** What goes into logs and status for an error: no server payloads, no command text, credentials masked. */
-function errorSummary(err: unknown): { type: string; message: string; code?: string; responseText?: string } {
+interface ErrorSummary {
+  type: string;
+  message: string;
+  code?: string;
+  responseText?: string;
+}
+
+/** What status and logs may show of an error: no server payloads, no command text, credentials masked. */
+function errorSummary(err: unknown): ErrorSummary {
   const e = err as { name?: unknown; message?: unknown; code?: unknown; responseText?: unknown };
-  const out: { type: string; message: string; code?: string; responseText?: string } = {
+  const out: ErrorSummary = {
     type: typeof e?.name === 'string' ? e.name : 'Error',
     message: maskCredentials(typeof e?.message === 'string' ? e.message : String(err)),
   };
   if (typeof e?.code === 'string') out.code = e.code;
   if (typeof e?.responseText === 'string') out.responseText = maskCredentials(e.responseText);
   return out;
+}
+
+/**
+ * The `err` value for pino: an Error carrying only the summary fields (imapflow errors hold the
+ * executed command and the raw server response, which have no place in a log), with the stack.
+ */
+function loggedError(err: unknown): Error {
+  const s = errorSummary(err);
+  const e = new Error(s.message);
+  e.name = s.type;
+  const extra = e as Error & { code?: string; responseText?: string };
+  if (s.code !== undefined) extra.code = s.code;
+  if (s.responseText !== undefined) extra.responseText = s.responseText;
+  const stack = (err as { stack?: unknown })?.stack;
+  e.stack = typeof stack === 'string' ? maskCredentials(stack) : `${s.type}: ${s.message}`;
+  return e;
 }
 
 function errorText(err: unknown): string {
@@ -193,6 +226,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   let loop: Promise<void> | undefined;
   let client: ImapFlow | undefined;
   let connecting = false;
+  /** A message is with the handler: stop() never cuts the connection under it. */
+  let handling = false;
   const alarm = new Alarm(timers);
   let newMail = false;
   let sessionClosed = false;
@@ -240,7 +275,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       socketTimeout: pollMs + fetchTimeoutMs + 30_000,
     });
     c.on('error', (err: Error) => {
-      log.debug({ event: 'imap.connection.error', err: errorSummary(err) }, 'IMAP connection error');
+      log.debug({ event: 'imap.connection.error', err: loggedError(err) }, 'IMAP connection error');
       if (c === client) {
         setError(err);
         sessionClosed = true;
@@ -277,24 +312,27 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     }
   };
 
-  /** Acknowledges handled messages: MOVE, or the keyword. A refusal is logged; the next connect sweeps again. */
+  /**
+   * Acknowledges handled messages: MOVE, or the keyword. A refused command is logged and left to
+   * the sweep of the next connect; a lost connection or a hung command ends the session.
+   */
   const acknowledge = async (c: ImapFlow, uids: number[]): Promise<void> => {
     if (uids.length === 0) return;
     const set = uidSet(uids);
+    const move = useMove(c);
+    let done: unknown;
     try {
-      if (useMove(c)) {
-        const res = await deadline(c, c.messageMove(set, cfg.processed_folder, { uid: true }), 'move');
-        if (res === false) throw new TidingsError('E_SOURCE_UNAVAILABLE', 'MOVE was refused');
-      } else {
-        const ok = await deadline(c, c.messageFlagsAdd(set, [PROCESSED_KEYWORD], { uid: true, silent: true }), 'store keyword');
-        if (!ok) throw new TidingsError('E_SOURCE_UNAVAILABLE', 'STORE of the processed keyword was refused');
-      }
+      done = move
+        ? await deadline(c, c.messageMove(set, cfg.processed_folder, { uid: true }), 'move')
+        : await deadline(c, c.messageFlagsAdd(set, [PROCESSED_KEYWORD], { uid: true, silent: true }), 'store keyword');
     } catch (err) {
-      // A refused command leaves the session usable; anything else (lost connection, watchdog) ends it.
-      const refused = isCommandRefusal(err) || (err instanceof TidingsError && !isDeadlineError(err));
-      if (!refused) throw err;
-      log.warn({ event: 'imap.ack.failed', err: errorSummary(err), count: uids.length }, 'could not acknowledge handled mail; will retry on the next connect');
+      if (!isCommandRefusal(err)) throw err;
+      done = false;
     }
+    if (done) return;
+    // imapflow answers false both for a NO and for a connection that went away
+    if (sessionClosed || !c.usable) throw new SessionLost(`connection lost during ${move ? 'MOVE' : 'STORE'}`);
+    log.warn({ event: 'imap.ack.failed', count: uids.length, ack: move ? 'move' : 'keyword' }, 'the server refused to acknowledge handled mail; will retry on the next connect');
   };
 
   /** Handled (UID ≤ cursor) but not yet acknowledged: e.g. the connection died between commit and MOVE. */
@@ -357,8 +395,10 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     let gone = new Set<number>();
     if (missing.length > 0) {
       // Expunged by someone else since the listing? Then there is nothing to hand over.
+      // Skipping is only safe on a clear answer; anything else retries on a new connection.
       const still = await deadline(c, c.search({ uid: uidSet(missing) }, { uid: true }), 'search missing');
-      const present = new Set(Array.isArray(still) ? still : []);
+      if (!Array.isArray(still)) throw new SessionLost('could not check for messages missing from a FETCH');
+      const present = new Set(still);
       if (missing.some((u) => present.has(u))) throw new SessionLost('the server did not return the source of a message that exists');
       gone = new Set(missing);
     }
@@ -386,14 +426,17 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
           key: imapPositionKey(cur.uidvalidity, meta.uid),
           ...(Number.isFinite(receivedAt) ? { receivedAt } : {}),
         };
+        handling = true;
         try {
           const out = await deps.handler(msg.source!, position);
           log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: msg.source!.length }, 'message handed over');
         } catch (err) {
           setError(err);
-          log.warn({ event: 'imap.message.failed', uid: meta.uid, err: errorSummary(err) }, 'message not stored; will retry');
+          log.warn({ event: 'imap.message.failed', uid: meta.uid, err: loggedError(err) }, 'message not stored; will retry');
           result = 'handler-failed';
           break;
+        } finally {
+          handling = false;
         }
         cur.lastUid = meta.uid;
         handled.push(meta.uid);
@@ -442,7 +485,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     if (mailWakes && newMail) return;
     if (!stopping && !sessionClosed) {
       // Resolves when IDLE ends; the next command (or LOGOUT) breaks it.
-      c.idle().catch((err: unknown) => log.debug({ event: 'imap.idle.failed', err: errorSummary(err) }, 'IDLE ended with an error'));
+      c.idle().catch((err: unknown) => log.debug({ event: 'imap.idle.failed', err: loggedError(err) }, 'IDLE ended with an error'));
     }
     const until = performance.now() + ms;
     for (;;) {
@@ -477,13 +520,19 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       'IMAP source connected',
     );
     firstAttemptDone();
-    await sweepLeftovers(c);
+    let swept = false;
     let handlerFailures = 0;
     for (;;) {
       if (stopping) return;
       if (sessionClosed) throw new SessionLost('connection closed');
       const r = await drain(c);
       if (r === 'stopping' || stopping) return;
+      if (!swept) {
+        // After new mail, not before: acknowledging can hang on a server-side lock (e.g. left by
+        // a crashed server process), and that must not hold up ingest.
+        swept = true;
+        await sweepLeftovers(c);
+      }
       if (r === 'handler-failed') {
         const wait = backoffDelay(handlerFailures, retry);
         handlerFailures += 1;
@@ -524,7 +573,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       try {
         saveCursor();
       } catch (err) {
-        log.error({ event: 'imap.cursor.failed', err: errorSummary(err) }, 'could not save the source cursor');
+        log.error({ event: 'imap.cursor.failed', err: loggedError(err) }, 'could not save the source cursor');
       }
       await logout(c);
       client = undefined;
@@ -539,7 +588,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       status.reconnects += 1;
       const wait = backoffDelay(failures, retry);
       failures += 1;
-      log.warn({ event: 'imap.reconnect', err: errorSummary(failed), inMs: wait, attempt: failures, reconnects: status.reconnects }, 'IMAP connection lost; reconnecting');
+      log.warn({ event: 'imap.reconnect', err: loggedError(failed), inMs: wait, attempt: failures, reconnects: status.reconnects }, 'IMAP connection lost; reconnecting');
       firstAttemptDone();
       const until = performance.now() + wait;
       while (!stopping && performance.now() < until) await alarm.sleep(until - performance.now());
@@ -559,7 +608,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
         .catch((err: unknown) => {
           // run() handles every error itself; this is a bug guard, never a silent stop
           setError(err);
-          log.error({ event: 'imap.loop.crashed', err: errorSummary(err) }, 'IMAP source loop failed');
+          log.error({ event: 'imap.loop.crashed', err: loggedError(err) }, 'IMAP source loop failed');
         })
         .finally(() => {
           status.state = 'stopped';
@@ -574,7 +623,20 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       alarm.wake();
       // Nothing in flight while connecting: cut it short instead of waiting for the timeout.
       if (connecting) client?.close();
-      await loop;
+      // Normally the loop logs out at once. A command that hangs (e.g. a MOVE waiting for a
+      // server-side lock) is cut after a grace period, but never while the handler has a message:
+      // that one finishes and is recorded first.
+      let closer: NodeJS.Timeout | undefined;
+      const cut = (): void => {
+        if (handling) closer = setTimeout(cut, 100);
+        else client?.close();
+      };
+      closer = setTimeout(cut, STOP_GRACE_MS);
+      try {
+        await loop;
+      } finally {
+        clearTimeout(closer);
+      }
       loop = undefined;
       log.info({ event: 'imap.stopped', reconnects: status.reconnects }, 'IMAP source stopped');
     },

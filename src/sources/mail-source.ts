@@ -6,7 +6,7 @@
 
 /** Where a message sits in its source; `key` is stable across restarts and feeds the dedupe key. */
 export interface SourcePosition {
-  /** e.g. `imap:support@desk.example@127.0.0.1/INBOX`, `maildir:/srv/data/inbox`, `stdin`. */
+  /** e.g. `imap:support@desk.example@127.0.0.1:143/INBOX`, `maildir:/srv/data/inbox`, `stdin`. */
   source: string;
   /** e.g. `uidvalidity:1700000000:uid:42`, the Maildir base name, or empty for stdin. */
   key: string;

@@ -114,7 +114,7 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
         log.debug({ event: 'maildir.message.stored', file: base, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
       } catch (err) {
         status.lastError = errorText(err);
-        log.warn({ event: 'maildir.message.failed', file: base, err: { message: status.lastError } }, 'message not stored; left in new/ for a retry');
+        log.warn({ event: 'maildir.message.failed', file: base, err }, 'message not stored; left in new/ for a retry');
         return 'failed';
       }
       await rename(file, path.join(curDir, `${base}:2,S`));
@@ -148,7 +148,7 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
         status.lastError = errorText(err);
         status.state = 'reconnecting';
         status.reconnects += 1;
-        log.error({ event: 'maildir.scan.failed', err: { message: status.lastError } }, 'maildir scan failed');
+        log.error({ event: 'maildir.scan.failed', err }, 'maildir scan failed');
         result = 'failed';
       }
       if (result === 'stopping' || stopping) break;
@@ -175,9 +175,9 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
           changed = true;
           alarm.wake();
         });
-        watcher.on('error', (err) => log.warn({ event: 'maildir.watch.failed', err: { message: errorText(err) } }, 'file watch failed; polling only'));
+        watcher.on('error', (err) => log.warn({ event: 'maildir.watch.failed', err }, 'file watch failed; polling only'));
       } catch (err) {
-        log.warn({ event: 'maildir.watch.failed', err: { message: errorText(err) } }, 'file watch unavailable; polling only');
+        log.warn({ event: 'maildir.watch.failed', err }, 'file watch unavailable; polling only');
       }
       loop = run().finally(() => {
         status.state = 'stopped';

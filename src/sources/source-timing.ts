@@ -10,12 +10,12 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/**
+ * Global timers, deliberately not unref'd: while a source waits to reconnect it may be the only
+ * thing keeping the daemon's event loop alive. stop() clears every one of them.
+ */
 export const REAL_TIMERS: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 

@@ -8,18 +8,10 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { until } from '../support/until.js';
 
 const USER = 'support@desk.example';
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const msg = (i: number): string =>
   `From: c${i}@r${i}.example\nTo: ${USER}\nSubject: reconnect ${i}\nMessage-ID: <rc-${i}@r.example>\nDate: Mon, 23 Nov 2026 10:00:00 +0100\n\nbody ${i}\n`;

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { BASE_FILES, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { until } from '../support/until.js';
 
 const USER = 'support@desk.example';
 
@@ -33,15 +34,6 @@ function header(raw: Buffer, name: string): string | undefined {
   return m?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim();
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('inbound mail through a real Dovecot and SMTP sink', () => {
   let dovecot: DovecotServer;

@@ -8,20 +8,12 @@ import { packageRoot } from '../../src/paths.js';
 import { BASE_FILES, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { until } from '../support/until.js';
 
 const USER = 'support@desk.example';
 const N = 400;
 const root = packageRoot();
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function header(raw: Buffer, name: string): string | undefined {
   const head = raw.toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';

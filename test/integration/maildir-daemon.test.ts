@@ -5,16 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/app/daemon.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+import { until } from '../support/until.js';
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function drop(inbox: string, name: string, text: string): void {
   const tmp = path.join(inbox, 'tmp', name);

@@ -16,6 +16,8 @@ export interface FakeImapOptions {
   move?: boolean;
   /** How many FETCHes of message bodies get no answer at all (default 0). */
   hangBodyFetches?: number;
+  /** UIDs expunged (as by another client) the moment their body is asked for. */
+  expungeOnBodyFetch?: number[];
   uidValidity?: number;
 }
 
@@ -112,6 +114,15 @@ export async function startFakeImap(opts: FakeImapOptions = {}): Promise<FakeIma
           return; // the hung server
         }
         const max = maxUid();
+        if (wantBody) {
+          for (const uid of opts.expungeOnBodyFetch ?? []) {
+            const i = messages.findIndex((x) => x.uid === uid);
+            if (i >= 0) {
+              messages.splice(i, 1);
+              send(`* ${i + 1} EXPUNGE\r\n`);
+            }
+          }
+        }
         messages.forEach((msg, i) => {
           if (!inSet(msg.uid, fm[1]!, max)) return;
           const head = `* ${i + 1} FETCH (UID ${msg.uid} INTERNALDATE "${imapDate(msg.internalDate)}" RFC822.SIZE ${msg.raw.length} FLAGS (${[...msg.flags].join(' ')})`;

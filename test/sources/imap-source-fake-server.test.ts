@@ -55,6 +55,19 @@ describe('IMAP source against a scripted server', () => {
     await waitFor('moved', () => f.messages.length === 0);
   });
 
+  it('stop() does not wait for the watchdog when a command hangs', async () => {
+    const h = recordingHandler();
+    const { fake: f, source: s } = await setup({ hangBodyFetches: 1 }, h, { fetch_timeout_seconds: 300 });
+    f.add(mail(1, 'stuck'));
+    await s.start();
+    await waitFor('the body fetch sent', () => f.commands.some((c) => /^UID FETCH 1 .*BODY/i.test(c)));
+    const outcome = await Promise.race([s.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still waiting'), 20_000))]);
+    expect(outcome).toBe('stopped');
+    expect(s.status().state).toBe('stopped');
+    expect(h.calls).toHaveLength(0);
+    source = undefined;
+  });
+
   it('finds new mail by polling when IDLE never reports it', async () => {
     const h = recordingHandler();
     const { fake: f, source: s } = await setup({ move: true }, h, { poll_seconds: 0.3 });
@@ -79,6 +92,18 @@ describe('IMAP source against a scripted server', () => {
     const cmds = f.commands.join('\n');
     expect(cmds).toMatch(/UID STORE 1:2 \+FLAGS\.SILENT \(\$TidingsProcessed\)/);
     expect(cmds).not.toMatch(/MOVE|COPY|EXPUNGE|\\Deleted|CREATE/i);
+  });
+
+  it('skips a message another client expunged between listing and fetching, and hands over the rest', async () => {
+    const h = recordingHandler();
+    const log = memoryLogger('debug');
+    const { fake: f, source: s } = await setup({ move: true, expungeOnBodyFetch: [2] }, h, {}, log.logger);
+    for (let i = 1; i <= 3; i++) f.add(mail(i, 'gone'));
+    await s.start();
+    await waitFor('1 and 3 handled', () => h.stored().length === 2);
+    expect(h.subjects()).toEqual(['gone number 1', 'gone number 3']);
+    expect(log.lines().filter((l) => l.event === 'imap.message.vanished').map((l) => l.uid)).toEqual([2]);
+    expect(repos!.cursors.getCursor(s.name)?.lastUid).toBe(3);
   });
 
   it('skips the highest UID that "n:*" returns when nothing is new', async () => {
