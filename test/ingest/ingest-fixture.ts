@@ -26,9 +26,9 @@ export interface Desk {
 let counter = 0;
 
 /** An in-memory desk over the fixture config (Berlin 9-18, commercial 24h / non-commercial 48h). */
-export function openDesk(overrides: Record<string, string | null> = {}, startIso = '2026-11-23T10:00:00+01:00'): Desk {
+export function openDesk(overrides: Record<string, string | null> = {}, startIso = '2026-11-23T10:00:00+01:00', configFile?: string): Desk {
   const dir = writeConfigDir(overrides);
-  const config = loadConfig(dir.main);
+  const config = loadConfig(configFile ?? dir.main);
   const db = openDatabase(':memory:');
   migrate(db);
   const repos = createRepositories(db);
