@@ -152,6 +152,12 @@ export function crossCheck(c: RawConfig): CrossIssue[] {
     if (mailboxAddrs.has(addr)) out.push({ path: ['staff', 'members', i, 'email'], message: 'a staff address cannot be the support mailbox itself' });
     if (seenEmail.has(addr)) out.push({ path: ['staff', 'members', i, 'email'], message: `address ${addr} is also a licence address (${seenEmail.get(addr)})` });
   });
+  if (c.staff.group !== undefined) {
+    const group = c.staff.group.toLowerCase();
+    // Notifications to our own mailbox would come back as mail from ourselves; to a client they would leak.
+    if (mailboxAddrs.has(group)) out.push({ path: ['staff', 'group'], message: 'the staff group cannot be the support mailbox itself' });
+    if (seenEmail.has(group)) out.push({ path: ['staff', 'group'], message: `address ${group} is also a licence address (${seenEmail.get(group)})` });
+  }
   if (c.staff.require_auth && c.staff.members.length > 0 && !c.staff.authserv_id) {
     out.push({ path: ['staff', 'authserv_id'], message: 'require_auth is on: name the authserv-id of your mail server, or set require_auth: false' });
   }

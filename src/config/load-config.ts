@@ -136,7 +136,7 @@ function crossCheckValidSections(merged: Record<string, unknown>): ReturnType<ty
   partial.levels ??= {};
   partial.rules ??= [];
   partial.licences ??= [];
-  partial.staff ??= { members: [], require_auth: false };
+  partial.staff ??= { members: [], require_auth: false, notify: { new_ticket: true, client_message: true, per_ticket_per_hour: 20 } };
   try {
     return crossCheck(partial as RawConfig).filter((ci) => {
       const top = String(ci.path[0] ?? '');

@@ -187,11 +187,29 @@ const staffMemberSchema = z.strictObject({
   roles: z.array(z.enum(['agent', 'supervisor'])).default(['agent']),
 });
 
+const staffNotifySchema = z.strictObject({
+  /** Mail staff about every new ticket. */
+  new_ticket: z.boolean().default(true),
+  /** Mail staff about every further client message on a ticket. */
+  client_message: z.boolean().default(true),
+  /**
+   * Loop breaker: at most this many notifications per ticket per hour. Two auto-responders (a
+   * client's and a staff member's) that both ignore Auto-Submitted would otherwise keep a ticket
+   * bouncing between them; real tickets never get near it.
+   */
+  per_ticket_per_hour: z.number().int().min(1).default(20),
+});
+
+const STAFF_NOTIFY_DEFAULTS = { new_ticket: true, client_message: true, per_ticket_per_hour: 20 };
+
 const staffSchema = z.strictObject({
   members: z.array(staffMemberSchema).default([]),
   require_auth: z.boolean().default(true),
   /** authserv-id of our own mail server in Authentication-Results. */
   authserv_id: z.string().optional(),
+  /** The team's shared address for notifications; without it they go to every member with the agent role. */
+  group: email.optional(),
+  notify: staffNotifySchema.default(STAFF_NOTIFY_DEFAULTS),
 });
 
 export const includedSchema = {
@@ -209,7 +227,7 @@ export const configSchema = mainFileSchema.extend({
   rules: includedSchema.rules,
   selection: includedSchema.selection,
   licences: includedSchema.licences.default([]),
-  staff: includedSchema.staff.default({ members: [], require_auth: true }),
+  staff: includedSchema.staff.default({ members: [], require_auth: true, notify: STAFF_NOTIFY_DEFAULTS }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

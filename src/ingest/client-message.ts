@@ -9,6 +9,7 @@ import { buildAcknowledgement } from './acknowledgement-mail.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { messageLanguage } from './message-language.js';
 import { participantsOf } from './participants-of.js';
+import { queueStaffNotification } from './staff-notification.js';
 import { storeMessage } from './store-message.js';
 
 export interface ClientOutcome {
@@ -16,6 +17,8 @@ export interface ClientOutcome {
   messageRowId: number;
   action: ThreadDecision['action'];
   ackQueued: boolean;
+  /** A notification to staff was queued. */
+  notified: boolean;
 }
 
 const HOUR_MS = 3_600_000;
@@ -49,7 +52,15 @@ export function threadFor(deps: IngestDeps, parsed: ParsedMessage, sender: strin
  */
 export function handleClientMessage(
   deps: IngestDeps,
-  m: { parsed: ParsedMessage; raw: Buffer; sender: string; receivedAt: number; at: number },
+  m: {
+    parsed: ParsedMessage;
+    raw: Buffer;
+    sender: string;
+    receivedAt: number;
+    at: number;
+    /** Told to staff in the notification, e.g. that a staff From failed authentication. */
+    warning?: string | undefined;
+  },
 ): ClientOutcome {
   const { repos, config } = deps;
   const decision = threadFor(deps, m.parsed, m.sender, false, m.at);
@@ -114,7 +125,10 @@ export function handleClientMessage(
     });
     if (selection.coupon) repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'coupon.used', actor: m.sender, data: { ...selection.coupon } });
     const ackQueued = queueAcknowledgement(deps, ticket, m, selection, deadline);
-    return { ticketId: ticket.tid, messageRowId, action: 'new', ackQueued };
+    const notified =
+      config.staff.notify.new_ticket &&
+      queueStaffNotification(deps, { ticket: repos.tickets.findTicketByTid(ticket.tid)!, event: 'new-ticket', message: m.parsed, warning: m.warning, at: m.at });
+    return { ticketId: ticket.tid, messageRowId, action: 'new', ackQueued, notified };
   }
 
   const ticket = repos.tickets.findTicketByTid(decision.ticketId)!;
@@ -138,11 +152,11 @@ export function handleClientMessage(
     data: { via: decision.via, messageRowId, newCycle: restarts, responseDueAt: deadline },
   });
   let ackQueued = false;
-  if (decision.action === 'reopen' && deadline !== null) {
-    const fresh = repos.tickets.findTicketByTid(ticket.tid)!;
-    ackQueued = queueAcknowledgement(deps, fresh, m, undefined, deadline);
-  }
-  return { ticketId: ticket.tid, messageRowId, action: decision.action, ackQueued };
+  const fresh = repos.tickets.findTicketByTid(ticket.tid)!;
+  if (decision.action === 'reopen' && deadline !== null) ackQueued = queueAcknowledgement(deps, fresh, m, undefined, deadline);
+  const notified =
+    config.staff.notify.client_message && queueStaffNotification(deps, { ticket: fresh, event: 'client-message', message: m.parsed, warning: m.warning, at: m.at });
+  return { ticketId: ticket.tid, messageRowId, action: decision.action, ackQueued, notified };
 }
 
 /**

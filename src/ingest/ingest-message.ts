@@ -1,5 +1,7 @@
 import { classifyMessage, type Classification, type SpamRule } from '../core/mail/classify.js';
+import { headerValues } from '../core/mail/mail-headers.js';
 import { verifyMessageId } from '../core/mail/message-id.js';
+import { decideStaffAuth, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
 import type { IngestOutcome, MessageHandler, SourcePosition } from '../sources/mail-source.js';
@@ -7,11 +9,15 @@ import { handleClientMessage, threadFor } from './client-message.js';
 import { dedupeKeys } from './dedupe-keys.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { ownAddresses, staffAddresses } from './participants-of.js';
+import { handleStaffMessage } from './staff-message.js';
+import { queueStaffNotification } from './staff-notification.js';
 import { storeMessage } from './store-message.js';
 
 interface Routed extends IngestOutcome {
   kind: string;
   ackQueued?: boolean;
+  /** Any mail was queued (ack, notification, relay, error): wake the outbox. */
+  mailQueued?: boolean;
 }
 
 function spamRules(deps: IngestDeps): SpamRule[] {
@@ -102,7 +108,7 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
     { event: `ingest.${outcome.status}`, kind: outcome.kind, class: cls.kind, ticket: outcome.ticketId, source: position.source, key: position.key, ack: outcome.ackQueued ?? false },
     `message ${outcome.status}`,
   );
-  if (outcome.ackQueued) deps.onOutboxEnqueued?.();
+  if (outcome.ackQueued || outcome.mailQueued) deps.onOutboxEnqueued?.();
   const result: IngestOutcome = { status: outcome.status };
   if (outcome.ticketId !== undefined) result.ticketId = outcome.ticketId;
   if (outcome.messageRowId !== undefined) result.messageRowId = outcome.messageRowId;
@@ -147,7 +153,26 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
     return ticketId === null ? { status: 'stored', kind: 'automated', messageRowId: id } : { status: 'stored', kind: 'automated', messageRowId: id, ticketId };
   }
 
-  if (sender && staffAddresses(config).has(sender)) return storeStaffMessage(deps, parsed, store, sender, at);
+  let staffAuthFailed: Extract<StaffAuthDecision, { trusted: false }> | undefined;
+  if (sender && staffAddresses(config).has(sender)) {
+    const auth = decideStaffAuth({
+      requireAuth: config.staff.require_auth,
+      authservId: config.staff.authserv_id,
+      from: sender,
+      authenticationResults: headerValues(parsed.headers, 'authentication-results'),
+    });
+    if (auth.trusted) {
+      const r = handleStaffMessage(deps, { parsed, raw, sender, auth, receivedAt, at });
+      const routed: Routed = { status: 'stored', kind: r.kind, messageRowId: r.messageRowId, mailQueued: r.mailQueued };
+      if (r.ticketId !== undefined) routed.ticketId = r.ticketId;
+      return routed;
+    }
+    // A staff From that our mail server did not vouch for may be forged: it gets exactly what a
+    // stranger would get (a client message, never a relay or a command), and the audit trail and
+    // the staff notification say so.
+    staffAuthFailed = auth;
+    deps.logger.warn({ event: 'staff.auth_failed', reason: auth.reason, sender }, 'staff From failed authentication; handled as a client message');
+  }
 
   if (!sender) {
     const id = repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: 'E_MESSAGE_UNPARSEABLE', reason: 'no From address to answer', raw });
@@ -155,8 +180,18 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
     return { status: 'quarantined', kind: 'no-sender', quarantineId: id };
   }
 
-  const r = handleClientMessage(deps, { parsed, raw, sender, receivedAt, at });
-  return { status: 'stored', kind: `client.${r.action}`, ticketId: r.ticketId, messageRowId: r.messageRowId, ackQueued: r.ackQueued };
+  const warning = staffAuthFailed ? `The sender uses a staff address but failed the authentication check (${staffAuthFailed.detail}); handled as a client message.` : undefined;
+  const r = handleClientMessage(deps, { parsed, raw, sender, receivedAt, at, warning });
+  if (staffAuthFailed) {
+    repos.events.recordEvent({
+      ticketId: r.ticketId,
+      at,
+      type: 'staff.auth_failed',
+      actor: sender,
+      data: { code: 'E_STAFF_AUTH_FAILED', reason: staffAuthFailed.reason, detail: staffAuthFailed.detail, messageRowId: r.messageRowId },
+    });
+  }
+  return { status: 'stored', kind: `client.${r.action}`, ticketId: r.ticketId, messageRowId: r.messageRowId, ackQueued: r.ackQueued, mailQueued: r.notified };
 }
 
 /**
@@ -167,11 +202,14 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
 function storeBounce(deps: IngestDeps, parsed: ParsedMessage, store: (t: number | null, kind: string, v?: 'public' | 'internal') => number, cls: Classification, at: number): Routed {
   const { repos } = deps;
   let ticketId: number | null = null;
+  let returnedKind: string | undefined;
   const returned = parsed.returnedMessageId;
   if (returned) {
     const verified = verifyMessageId(returned, deps.hmacKeys);
+    const row = repos.outbox.findByMessageId(returned);
+    returnedKind = verified?.kind ?? row?.kind;
     if (verified && repos.tickets.findTicketByTid(verified.tid)) ticketId = verified.tid;
-    else ticketId = repos.outbox.findByMessageId(returned)?.ticketId ?? repos.messages.findByMessageId(returned)[0]?.ticketId ?? null;
+    else ticketId = row?.ticketId ?? repos.messages.findByMessageId(returned)[0]?.ticketId ?? null;
   }
   const id = store(ticketId, 'bounce', 'internal');
   const recipients = parsed.deliveryStatus?.recipients ?? [];
@@ -187,20 +225,24 @@ function storeBounce(deps: IngestDeps, parsed: ParsedMessage, store: (t: number 
     type: 'bounce.received',
     data: { messageRowId: id, reason: cls.reason, returnedMessageId: returned ?? null, recipients: recipients.map((r) => ({ address: r.address, action: r.action ?? null, status: r.status ?? null })), undeliverable: failed },
   });
-  return ticketId === null ? { status: 'stored', kind: 'bounce', messageRowId: id } : { status: 'stored', kind: 'bounce', messageRowId: id, ticketId };
-}
-
-/**
- * Seam for the staff path (relay, commands, authentication come with the staff issue): staff mail
- * is kept on its ticket as an internal message and never treated as a client message, so a staff
- * reply cannot open a ticket or be acknowledged.
- */
-function storeStaffMessage(deps: IngestDeps, parsed: ParsedMessage, store: (t: number | null, kind: string, v?: 'public' | 'internal') => number, sender: string, at: number): Routed {
-  const decision = threadFor(deps, parsed, sender, true, at);
-  const ticketId = decision.action === 'new' ? null : decision.ticketId;
-  const id = store(ticketId, 'staff', 'internal');
-  deps.repos.events.recordEvent({ ticketId, at, type: 'staff.message_received', actor: sender, data: { messageRowId: id } });
-  return ticketId === null ? { status: 'stored', kind: 'staff', messageRowId: id } : { status: 'stored', kind: 'staff', messageRowId: id, ticketId };
+  // A staff answer that did not reach the client is the one bounce staff must hear about: the
+  // client is waiting for it. Bounces of our automatic mail (acks, notifications) are only recorded.
+  let mailQueued = false;
+  // A delay notice ("still trying") is not a failure; a report whose recipients could not be read is treated as one.
+  const bounced = recipients.filter((r) => r.isPermanent || r.action === 'failed');
+  if (ticketId !== null && returnedKind === 'relay' && (bounced.length > 0 || recipients.length === 0)) {
+    const ticket = repos.tickets.findTicketByTid(ticketId)!;
+    const row = returned ? repos.outbox.findByMessageId(returned) : undefined;
+    const author = row ? repos.events.listByTicket(ticketId).find((e) => e.type === 'staff.replied' && e.data.outboxId === row.id)?.actor : undefined;
+    mailQueued = queueStaffNotification(deps, {
+      ticket,
+      event: 'relay-bounced',
+      failed: bounced.map((r) => ({ address: r.address, status: r.status ?? null, diagnostic: r.diagnosticCode ?? null })),
+      alsoTo: author ? [author] : [],
+      at,
+    });
+  }
+  return ticketId === null ? { status: 'stored', kind: 'bounce', messageRowId: id, mailQueued } : { status: 'stored', kind: 'bounce', messageRowId: id, ticketId, mailQueued };
 }
 
 /** Mail we cannot parse or must not process is kept whole, with the reason, for `tidings reprocess`. */

@@ -10,10 +10,11 @@ export function staffAddresses(config: Config): Set<string> {
   return new Set(config.staff.members.map((m) => m.email.toLowerCase()));
 }
 
-/** From and Cc (and other To addresses) of a client message, minus our own and staff addresses. */
+/** From and Cc (and other To addresses) of a client message, minus our own and staff addresses (the group address too: relays must never reach staff). */
 export function participantsOf(msg: ParsedMessage, config: Config): { from?: ParsedAddress; others: ParsedAddress[] } {
   const own = ownAddresses(config);
   const staff = staffAddresses(config);
+  if (config.staff.group) staff.add(config.staff.group.toLowerCase());
   const keep = (a: ParsedAddress): boolean => a.address.includes('@') && !own.has(a.address) && !staff.has(a.address);
   const seen = new Set<string>();
   const others: ParsedAddress[] = [];

@@ -65,6 +65,8 @@ export interface OutboxRepository {
   getOutbox(id: number): OutboxMail | undefined;
   findByMessageId(messageId: string): OutboxMail | undefined;
   countByStatus(): Record<OutboxStatus, number>;
+  /** Mails of one kind queued for a ticket at or after `since` (index outbox_ticket): the per-ticket notification cap. */
+  countForTicketSince(ticketId: number, kind: string, since: number): number;
 }
 
 export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
@@ -105,6 +107,9 @@ export function createOutboxRepository(db: Db): OutboxRepository {
   const byId = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
   const byMessageId = db.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE message_id = ?`);
   const counts = db.prepare<[], { status: OutboxStatus; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
+  const countTicketKind = db
+    .prepare<[number, string, number], number>('SELECT count(*) FROM outbox WHERE ticket_id = ? AND kind = ? AND created_at >= ?')
+    .pluck();
 
   return {
     enqueueOutbox: (m) =>
@@ -146,5 +151,6 @@ export function createOutboxRepository(db: Db): OutboxRepository {
       for (const r of counts.all()) out[r.status] = r.n;
       return out;
     },
+    countForTicketSince: (ticketId, kind, since) => countTicketKind.get(ticketId, kind, since) ?? 0,
   };
 }

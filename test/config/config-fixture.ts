@@ -70,6 +70,13 @@ selection:
 `,
 };
 
+/**
+ * BASE_FILES' staff.yaml with staff notifications off, for tests about sources, the outbox and
+ * crash safety that count the mail going out and mean acknowledgements only.
+ */
+export const STAFF_WITHOUT_NOTIFICATIONS = `${BASE_FILES['staff.yaml']}  notify: { new_ticket: false, client_message: false }
+`;
+
 export interface ConfigDir {
   dir: string;
   main: string;

@@ -26,7 +26,7 @@ describe('a new client message', () => {
     expect(new Date(t.responseDueAt!).toISOString()).toBe('2026-11-25T15:00:00.000Z');
     // our own and staff addresses never become participants
     expect(d.repos.participants.listParticipants(t.tid).map((p) => `${p.address}:${p.role}`).sort()).toEqual(['ann@client.example:requester', 'cid@client.example:cc']);
-    expect(d.repos.events.listByTicket(t.tid).map((e) => e.type)).toEqual(['ticket.created', 'ack.queued']);
+    expect(d.repos.events.listByTicket(t.tid).map((e) => e.type)).toEqual(['ticket.created', 'ack.queued', 'notify.queued']);
 
     const acks = d.acks();
     expect(acks).toHaveLength(1);

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/app/daemon.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+import { STAFF_WITHOUT_NOTIFICATIONS, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { until } from '../support/until.js';
@@ -35,6 +35,8 @@ store: { path: ${path.join(dataDir, 'db.sqlite')} }
 security: { hmac_key_env: HK }
 include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
 `,
+      // Counts acknowledgements only; staff notifications are tested in staff-email.test.ts.
+      'staff.yaml': STAFF_WITHOUT_NOTIFICATIONS,
     });
     daemon = await startDaemon({ config: loadConfig(cfg.main), logger: pino({ level: 'silent' }), env: { PW: 'support-secret', HK: 'x'.repeat(32) } });
   });

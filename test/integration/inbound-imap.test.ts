@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/app/daemon.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { BASE_FILES, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+import { BASE_FILES, STAFF_WITHOUT_NOTIFICATIONS, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { until } from '../support/until.js';
@@ -63,6 +63,8 @@ limits: { auto_replies_per_sender_per_hour: 5 }
 include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
 `,
       'levels.yaml': BASE_FILES['levels.yaml']!,
+      // Counts acknowledgements only; staff notifications are tested in staff-email.test.ts.
+      'staff.yaml': STAFF_WITHOUT_NOTIFICATIONS,
     });
   });
 

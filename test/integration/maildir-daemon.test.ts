@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/app/daemon.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+import { STAFF_WITHOUT_NOTIFICATIONS, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { until } from '../support/until.js';
 
 
@@ -40,6 +40,8 @@ transport: { kind: file, path: ./data/outbox }
 store: { path: ./data/tidings.db }
 include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
 `,
+      // Counts acknowledgements only; staff notifications are tested in staff-email.test.ts.
+      'staff.yaml': STAFF_WITHOUT_NOTIFICATIONS,
     });
     const config = loadConfig(cfg.main);
     daemon = await startDaemon({ config, logger: pino({ level: 'silent' }), outboxIntervalMs: 100 });

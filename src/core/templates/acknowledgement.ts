@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import type { Language } from '../calendar/describe-hours.js';
+import { deadlineText } from './deadline-text.js';
 
 export interface AcknowledgementInput {
   lang: Language;
@@ -25,11 +25,6 @@ export interface AcknowledgementInput {
 export interface RenderedText {
   subject: string;
   text: string;
-}
-
-function deadlineText(ms: number, zone: string, lang: Language): string {
-  const dt = DateTime.fromMillis(ms, { zone }).setLocale(lang === 'ru' ? 'ru' : 'en-GB');
-  return `${dt.toFormat('cccc d LLLL yyyy, HH:mm')} (${zone}, UTC${dt.toFormat('ZZ')})`;
 }
 
 /**
