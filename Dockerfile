@@ -26,5 +26,16 @@ RUN groupadd --system tidings && useradd --system --gid tidings --home-dir /var/
 RUN ln -s /var/lib/tidings /etc/data
 VOLUME ["/var/lib/tidings"]
 USER tidings
+# Secrets never go into the image or the YAML: the config names an environment variable (*_env)
+# or a file (*_file, e.g. /run/secrets/imap_password) for each one. See docs/deploy.md.
+# /healthz answers 503 with the reasons when the database is not writable, the mail source is not
+# connected or the outbox is stuck. The config's http.listen must match TIDINGS_HEALTH_URL
+# (default 127.0.0.1:8025, inside the container). No curl in the slim image: node's fetch does it.
+ENV TIDINGS_HEALTH_URL=http://127.0.0.1:8025/healthz
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "-e", "fetch(process.env.TIDINGS_HEALTH_URL).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM stops taking mail and finishes the message and the send in flight; give it time
+# (docker stop -t 60). SIGHUP (docker kill -s HUP) reloads the configuration.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
 CMD ["run"]

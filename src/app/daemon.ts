@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { hmacKey, requireSecret } from '../config/secrets.js';
-import { createIngest } from '../ingest/ingest-message.js';
+import { createEscalationLoop, type EscalationLoop } from '../escalation/escalation-loop.js';
+import { ingestMessage } from '../ingest/ingest-message.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
@@ -13,7 +14,9 @@ import { createImapSource } from '../sources/imap-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
 import type { MailSource, MessageHandler } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
+import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { buildLevelSelector } from './level-selector.js';
+import { createMetrics, type DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
 import { buildServiceLevels } from './service-levels.js';
 
@@ -24,6 +27,11 @@ export interface DaemonOptions {
   now?: () => number;
   /** How often the outbox looks for due mail besides being woken after each commit. */
   outboxIntervalMs?: number;
+  /**
+   * Serve /healthz and /metrics on config.http.listen (when config.http.enabled). `tidings run`
+   * sets it; embedded daemons (tests, tools) default to no listener so they never fight over a port.
+   */
+  serveHttp?: boolean;
 }
 
 export interface Daemon {
@@ -31,6 +39,16 @@ export interface Daemon {
   source: MailSource | undefined;
   outbox: OutboxLoop;
   ingest: MessageHandler;
+  /** The escalation loop (node-cron tick plus the catch-up scan at start). */
+  escalation: EscalationLoop;
+  metrics: DaemonMetrics;
+  health(): Health;
+  /** The HTTP endpoint when served (its address carries the real port for a `:0` listen). */
+  http: HttpEndpoint | undefined;
+  /** The ingest dependencies in force; a config reload swaps them, the next message reads the new ones. */
+  readonly deps: IngestDeps;
+  /** Applies a reloaded config to new decisions (levels, selection, licences, calendars, staff). */
+  setConfig(config: Config): void;
   /** Stops taking mail, finishes the message and the send in flight, closes everything. */
   stop(): Promise<void>;
 }
@@ -59,31 +77,63 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = componentLogger(logger, 'daemon');
   const repos = openStore(config);
   let transport: MailTransport | undefined;
+  let http: HttpEndpoint | undefined;
   try {
     const outboxLog = componentLogger(logger, 'outbox');
     transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
     const released = repos.outbox.releaseLeases(now());
     if (released) log.warn({ event: 'outbox.leases_released', count: released }, 'mail claimed before an unclean stop is due again');
     const outbox = createOutboxLoop({ repos, transport, logger: outboxLog, now, envelopeFrom: config.mailbox.address });
-    const deps = buildIngestDeps(config, repos, logger, env, now);
-    deps.onOutboxEnqueued = () => outbox.wake();
-    const ingest = createIngest(deps);
-    const source = createSource(config, { repos, ingest, logger, env, now });
+    let source: MailSource | undefined;
+    const metrics = createMetrics({ repos, source: () => source });
+    const wire = (d: IngestDeps): IngestDeps => {
+      d.onOutboxEnqueued = () => outbox.wake();
+      d.onIngested = (r) => {
+        if (r.status === 'duplicate') return;
+        metrics.ingested.inc({ class: r.class });
+        if (r.status === 'quarantined') metrics.quarantined.inc();
+      };
+      return d;
+    };
+    // The holder a reload swaps: each message reads the deps in force when it starts.
+    let deps = wire(buildIngestDeps(config, repos, logger, env, now));
+    const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
+    source = createSource(config, { repos, ingest, logger, env, now });
+    const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
+    if (options.serveHttp && config.http.enabled) {
+      http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') });
+    }
     outbox.start(options.outboxIntervalMs ?? 1000);
     if (source) await source.start();
+    // Escalation notices: one catch-up scan now (notices due while the daemon was down), then every tick.
+    const escalation = createEscalationLoop({ deps: () => deps, now, logger: componentLogger(logger, 'escalation'), tickSeconds: config.escalation.tick_seconds });
+    escalation.start();
     log.info({ event: 'daemon.started', source: config.source.kind, transport: config.transport.kind }, 'tidings started');
     const t = transport;
+    const h = http;
     let stopping: Promise<void> | undefined;
     return {
       repos,
       source,
       outbox,
       ingest,
+      escalation,
+      metrics,
+      health,
+      http,
+      get deps() {
+        return deps;
+      },
+      setConfig(next: Config) {
+        deps = wire(buildIngestDeps(next, repos, logger, env, now));
+      },
       stop() {
         stopping ??= (async () => {
           log.info({ event: 'daemon.stopping' }, 'stopping');
           if (source) await source.stop();
+          escalation.stop();
           await outbox.stop();
+          await h?.close();
           await t.close();
           repos.db.close();
           log.info({ event: 'daemon.stopped' }, 'stopped');
@@ -92,6 +142,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     };
   } catch (err) {
+    await http?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
     repos.db.close();
     throw err;

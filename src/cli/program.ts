@@ -4,6 +4,7 @@ import { checkConfigCommand } from './commands/check-config.js';
 import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
 import { queueCommand } from './commands/queue.js';
+import { reportCommand } from './commands/report.js';
 import { ingestCommand } from './commands/ingest.js';
 import { reprocessCommand } from './commands/reprocess.js';
 import { runCommand } from './commands/run.js';
@@ -50,10 +51,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('doctor')
-    .description('check configuration, secrets, database and data directories; exits non-zero on any failure')
+    .description('check configuration, secrets, database, data directories, the IMAP login and folders and SMTP EHLO/auth; exits non-zero on any failure')
     .option('--json', 'print the result as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
-      setExit(doctorCommand(io, { config: globals(cmd).config, json: opts.json }));
+    .option('--offline', 'skip the IMAP login and the SMTP EHLO/auth')
+    .action(async (opts: { json?: boolean; offline?: boolean }, cmd: Command) => {
+      setExit(await doctorCommand(io, { config: globals(cmd).config, json: opts.json, offline: opts.offline }));
     });
 
   program
@@ -122,6 +124,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .action((opts: { limit?: string; json?: boolean }, cmd: Command) => {
       setExit(queueCommand(io, { config: globals(cmd).config, ...opts, now: io.now() }));
+    });
+
+  program
+    .command('report')
+    .description('SLA report per level: tickets, share answered within SLA, first response median and p90, breaches')
+    .requiredOption('--from <date>', 'first day, e.g. 2026-11-01 (in the default calendar zone)')
+    .requiredOption('--to <date>', 'last day, included')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { from: string; to: string; json?: boolean }, cmd: Command) => {
+      setExit(reportCommand(io, { config: globals(cmd).config, ...opts, now: io.now() }));
     });
 
   return program;

@@ -100,6 +100,12 @@ export const mainFileSchema = z.strictObject({
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
   language: language.default('en'),
   reopen_days: z.number().int().min(0).default(14),
+  /** Mask credentials (password lines, URL passwords) in the stored bodies of tickets closed this many days ago; off when absent. */
+  redact_credentials_after_days: z.number().int().min(1).optional(),
+  /** The escalation loop: how often it looks for due notices, and how many it handles per scan. */
+  escalation: z
+    .strictObject({ tick_seconds: z.number().int().min(1).max(3600).default(60), batch: z.number().int().min(1).max(100_000).default(500) })
+    .default({ tick_seconds: 60, batch: 500 }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).default({ level: 'info' }),
   include: z.array(z.string()).default([]),
 });

@@ -6,7 +6,11 @@ import type { LevelSelection } from '../core/selection/selection-result.js';
 import type { ParsedMessage } from '../mail/parse-message.js';
 import type { Ticket } from '../store/ticket-repository.js';
 import { buildAcknowledgement } from './acknowledgement-mail.js';
+import { scheduleEscalations } from './escalation-schedule.js';
 import type { IngestDeps } from './ingest-deps.js';
+import { queueBmpNote } from './lifecycle-mail.js';
+import { isBareBmp } from '../core/lifecycle/bmp.js';
+import { parseRating } from '../core/lifecycle/rating.js';
 import { messageLanguage } from './message-language.js';
 import { participantsOf } from './participants-of.js';
 import { queueStaffNotification } from './staff-notification.js';
@@ -66,6 +70,12 @@ export function handleClientMessage(
   const decision = threadFor(deps, m.parsed, m.sender, false, m.at);
   const people = participantsOf(m.parsed, config);
 
+  // A rating to a ticket closed longer than reopen_days: stored on that ticket, no new ticket.
+  if (decision.action === 'new' && decision.reason === 'closed-too-long' && decision.linkedTicketId !== undefined) {
+    const rating = parseRating(m.parsed.visibleText);
+    if (rating !== undefined) return storeRating(deps, decision.linkedTicketId, rating, m);
+  }
+
   if (decision.action === 'new') {
     const selection = deps.selector.select({
       from: m.sender,
@@ -93,6 +103,7 @@ export function handleClientMessage(
       responseDueAt: deadline,
       at: m.at,
     });
+    scheduleEscalations(deps, { ticketId: ticket.tid, cycle: ticket.cycle, level: selection.level, startMs: m.receivedAt, deadlineMs: deadline, at: m.at });
     if (selection.coupon) {
       const c = selection.coupon;
       // The selection read the counts in this same IMMEDIATE transaction, so a refusal here means a
@@ -125,6 +136,7 @@ export function handleClientMessage(
     });
     if (selection.coupon) repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'coupon.used', actor: m.sender, data: { ...selection.coupon } });
     const ackQueued = queueAcknowledgement(deps, ticket, m, selection, deadline);
+    if (hasBareBmp(m.parsed)) queueBmpNote(deps, ticket.tid, m.sender, m.at);
     const notified =
       config.staff.notify.new_ticket &&
       queueStaffNotification(deps, { ticket: repos.tickets.findTicketByTid(ticket.tid)!, event: 'new-ticket', message: m.parsed, warning: m.warning, at: m.at });
@@ -134,6 +146,15 @@ export function handleClientMessage(
   const ticket = repos.tickets.findTicketByTid(decision.ticketId)!;
   const messageRowId = storeMessage(repos, { ticketId: ticket.tid, kind: 'client', parsed: m.parsed, raw: m.raw, receivedAt: m.receivedAt });
   for (const p of people.others) repos.participants.addParticipant({ ticketId: ticket.tid, address: p.address, name: p.name || null, role: 'cc', at: m.at });
+  // A rating answering the closing mail ("Rating: 4", "Оценка: 5", a bare 1-5) is stored and does
+  // not reopen the ticket.
+  const rating = ticket.status === 'closed' ? parseRating(m.parsed.visibleText) : undefined;
+  if (rating !== undefined) {
+    repos.tickets.setRating(ticket.tid, rating, m.at);
+    repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'rating.received', actor: m.sender, data: { rating, messageRowId } });
+    return { ticketId: ticket.tid, messageRowId, action: 'append', ackQueued: false, notified: false };
+  }
+  if (hasBareBmp(m.parsed)) queueBmpNote(deps, ticket.tid, m.sender, m.at);
   const lc = deps.levels.level(ticket.level);
   // The clock runs from the earliest unanswered client message: only a message after a staff
   // answer (or on a closed ticket) starts a new cycle; more mail while waiting changes nothing.
@@ -142,6 +163,7 @@ export function handleClientMessage(
   if (restarts) {
     deadline = computeDeadline(m.receivedAt, lc.term, lc.calendar);
     repos.tickets.setDeadline(ticket.tid, { clockStartedAt: m.receivedAt, responseDueAt: deadline, cycle: ticket.cycle + 1 }, m.at);
+    scheduleEscalations(deps, { ticketId: ticket.tid, cycle: ticket.cycle + 1, level: ticket.level, startMs: m.receivedAt, deadlineMs: deadline, at: m.at });
   }
   if (decision.action === 'reopen' || ticket.status === 'awaiting-client') repos.tickets.setStatus(ticket.tid, 'awaiting-staff', m.at);
   repos.events.recordEvent({
@@ -197,4 +219,16 @@ function queueAcknowledgement(
   repos.autoReplies.record(m.sender, m.at);
   repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.queued', actor: 'tidings', data: { outboxId, messageId: built.messageId } });
   return true;
+}
+
+function hasBareBmp(parsed: ParsedMessage): boolean {
+  return parsed.attachments.some((a) => isBareBmp(a));
+}
+
+function storeRating(deps: IngestDeps, tid: number, rating: number, m: { parsed: ParsedMessage; raw: Buffer; sender: string; receivedAt: number; at: number }): ClientOutcome {
+  const { repos } = deps;
+  const messageRowId = storeMessage(repos, { ticketId: tid, kind: 'client', parsed: m.parsed, raw: m.raw, receivedAt: m.receivedAt });
+  repos.tickets.setRating(tid, rating, m.at);
+  repos.events.recordEvent({ ticketId: tid, at: m.at, type: 'rating.received', actor: m.sender, data: { rating, messageRowId, late: true } });
+  return { ticketId: tid, messageRowId, action: 'append', ackQueued: false, notified: false };
 }

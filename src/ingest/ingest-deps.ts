@@ -17,4 +17,6 @@ export interface IngestDeps {
   randomBytes: (n: number) => Uint8Array;
   /** Called after a commit that queued mail, so the outbox loop sends at once. */
   onOutboxEnqueued?: () => void;
+  /** Called after every message is handled (metrics); `class` is the classification, e.g. client, spam. */
+  onIngested?: (r: { status: 'stored' | 'duplicate' | 'quarantined'; class: string }) => void;
 }

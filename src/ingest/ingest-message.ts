@@ -109,6 +109,7 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
     `message ${outcome.status}`,
   );
   if (outcome.ackQueued || outcome.mailQueued) deps.onOutboxEnqueued?.();
+  deps.onIngested?.({ status: outcome.status, class: cls.kind });
   const result: IngestOutcome = { status: outcome.status };
   if (outcome.ticketId !== undefined) result.ticketId = outcome.ticketId;
   if (outcome.messageRowId !== undefined) result.messageRowId = outcome.messageRowId;
@@ -256,5 +257,6 @@ function quarantine(deps: IngestDeps, raw: Buffer, position: SourcePosition, at:
     return { status: 'quarantined', quarantineId: id };
   });
   deps.logger.warn({ event: 'ingest.quarantined', reason: code, source: position.source, key: position.key }, 'message quarantined');
+  deps.onIngested?.({ status: out.status, class: 'unparseable' });
   return out;
 }

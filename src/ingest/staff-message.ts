@@ -8,7 +8,10 @@ import type { ParsedMessage } from '../mail/parse-message.js';
 import type { Ticket } from '../store/ticket-repository.js';
 import { threadFor } from './client-message.js';
 import { queueCommandError } from './command-error-mail.js';
+import { cancelEscalations, scheduleEscalations } from './escalation-schedule.js';
+import { planAutoClose } from './auto-close.js';
 import type { IngestDeps } from './ingest-deps.js';
+import { queueClosingMail } from './lifecycle-mail.js';
 import { buildRelay } from './relay-mail.js';
 import { storeMessage } from './store-message.js';
 
@@ -124,7 +127,10 @@ function relayToClient(
   const outboxId = repos.outbox.enqueueOutbox({ ticketId: ticket.tid, kind: 'relay', messageId: built.messageId, recipients, subject: built.subject, mail: built.mail, at: r.at });
   // A public answer stops the clock until the client writes again (DESIGN §2 "Clock").
   stopClock(deps, ticket.tid, r.at);
-  if (ticket.status !== 'closed') repos.tickets.setStatus(ticket.tid, 'awaiting-client', r.at);
+  if (ticket.status !== 'closed') {
+    repos.tickets.setStatus(ticket.tid, 'awaiting-client', r.at);
+    planAutoClose(deps, ticket.tid, r.at);
+  }
   repos.tickets.markFirstResponse(ticket.tid, r.at);
   repos.events.recordEvent({
     ticketId: ticket.tid,
@@ -138,7 +144,7 @@ function relayToClient(
 
 function stopClock(deps: IngestDeps, tid: number, at: number): void {
   deps.repos.tickets.setDeadline(tid, { clockStartedAt: null, responseDueAt: null }, at);
-  deps.repos.escalations.cancelPending(tid, at);
+  cancelEscalations(deps, tid, at);
 }
 
 function applyCommand(deps: IngestDeps, tid: number, c: CheckedCommand, ctx: { sender: string; at: number; messageRowId: number }): void {
@@ -155,13 +161,17 @@ function applyCommand(deps: IngestDeps, tid: number, c: CheckedCommand, ctx: { s
     case 'close':
       stopClock(deps, tid, at);
       repos.tickets.setStatus(tid, 'closed', at);
+      repos.tickets.setAutoCloseAt(tid, null);
       record({ previousStatus: before.status });
+      // The closing mail (rating request, credential reminder) goes once, when the ticket closes.
+      if (before.status !== 'closed') queueClosingMail(deps, tid, at, { auto: false });
       return;
     case 'pending':
       // Waiting for the client without answering: the clock stops as after an answer; a closed
       // ticket is opened again, which is how staff reopen one.
       stopClock(deps, tid, at);
       repos.tickets.setStatus(tid, 'awaiting-client', at);
+      planAutoClose(deps, tid, at);
       record({ previousStatus: before.status });
       return;
     case 'assign':
@@ -183,6 +193,7 @@ function applyCommand(deps: IngestDeps, tid: number, c: CheckedCommand, ctx: { s
         const lc = deps.levels.level(c.level);
         due = computeDeadline(at, lc.term, lc.calendar);
         repos.tickets.setDeadline(tid, { clockStartedAt: at, responseDueAt: due }, at);
+        scheduleEscalations(deps, { ticketId: tid, cycle: before.cycle, level: c.level, startMs: at, deadlineMs: due, at });
       }
       record({ from: before.level, to: c.level, previousDueAt: before.responseDueAt, responseDueAt: due });
       return;

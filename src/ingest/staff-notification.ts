@@ -1,3 +1,4 @@
+import { maskCredentials } from '../core/lifecycle/credentials.js';
 import { makeMessageId } from '../core/mail/message-id.js';
 import { formatTidTag, subjectWithTag } from '../core/mail/tid-tag.js';
 import { renderStaffNotification, type NotificationEvent } from '../core/templates/staff-notification.js';
@@ -60,7 +61,8 @@ export function queueStaffNotification(deps: IngestDeps, r: NotificationRequest)
     licence: licence ? { key: licence.key, owner: licence.owner } : undefined,
     cc: participants.filter((p) => p.address !== fromAddress).map((p) => p.address),
     attachments: (m?.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
-    text: m?.visibleText ?? '',
+    // Access data the client sent stays in the ticket, not in staff mailboxes (seed 4.3).
+    text: maskCredentials(m?.visibleText ?? ''),
     warning: r.warning,
     failed: r.failed,
     mailbox: config.mailbox.address,

@@ -33,6 +33,12 @@ export interface EscalationNoticeRepository {
   /** Cancels the unsent notices of a ticket (of one cycle when given): clock stopped, ticket closed. */
   cancelPending(ticketId: number, at: number, cycle?: number): number;
   get(key: NoticeKey): EscalationNotice | undefined;
+  /** Pending notices of one ticket's cycle due at or before `now` (primary key prefix). */
+  dueForCycle(ticketId: number, cycle: number, now: number): DueNotice[];
+  /** Cancels one unsent notice (superseded by a later one, or its ticket no longer runs that clock). */
+  cancel(key: NoticeKey, at: number): boolean;
+  /** Every notice of a ticket, by cycle and due instant (tests, `tidings show`). */
+  listByTicket(ticketId: number): EscalationNotice[];
 }
 
 export function createEscalationNoticeRepository(db: Db): EscalationNoticeRepository {
@@ -55,6 +61,16 @@ export function createEscalationNoticeRepository(db: Db): EscalationNoticeReposi
     SELECT ticket_id AS ticketId, cycle, threshold, due_at AS dueAt, sent_at AS sentAt, cancelled_at AS cancelledAt
     FROM escalation_notices WHERE ticket_id = ? AND cycle = ? AND threshold = ?`);
 
+  const dueCycle = db.prepare<[number, number, number], DueNotice>(`
+    SELECT ticket_id AS ticketId, cycle, threshold, due_at AS dueAt FROM escalation_notices
+    WHERE ticket_id = ? AND cycle = ? AND sent_at IS NULL AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at`);
+  const cancelOne = db.prepare<[number, number, number, string]>(
+    'UPDATE escalation_notices SET cancelled_at = ? WHERE ticket_id = ? AND cycle = ? AND threshold = ? AND sent_at IS NULL AND cancelled_at IS NULL',
+  );
+  const byTicket = db.prepare<[number], EscalationNotice>(`
+    SELECT ticket_id AS ticketId, cycle, threshold, due_at AS dueAt, sent_at AS sentAt, cancelled_at AS cancelledAt
+    FROM escalation_notices WHERE ticket_id = ? ORDER BY cycle, due_at, threshold`);
+
   return {
     schedule(n) {
       upsert.run(n.ticketId, n.cycle, n.threshold, n.dueAt);
@@ -64,5 +80,8 @@ export function createEscalationNoticeRepository(db: Db): EscalationNoticeReposi
     cancelPending: (ticketId, at, cycle) =>
       cycle === undefined ? cancelAll.run(at, ticketId).changes : cancelCycle.run(at, ticketId, cycle).changes,
     get: (key) => byKey.get(key.ticketId, key.cycle, key.threshold),
+    dueForCycle: (ticketId, cycle, now) => dueCycle.all(ticketId, cycle, now),
+    cancel: (key, at) => cancelOne.run(at, key.ticketId, key.cycle, key.threshold).changes === 1,
+    listByTicket: (ticketId) => byTicket.all(ticketId),
   };
 }

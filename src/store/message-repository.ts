@@ -74,6 +74,8 @@ export interface StoredAttachment {
 }
 
 export interface MessageRepository {
+  /** Rewrites the stored text, HTML and visible text of a ticket's messages through `mask`; returns how many rows changed. */
+  redactBodies(ticketId: number, mask: (text: string) => string): number;
   /** Stores the raw bytes in blobs and the message row; returns the row id. */
   addMessage(m: NewMessage): { id: number; rawSha256: string };
   getMessage(id: number): StoredMessage | undefined;
@@ -157,6 +159,10 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
   const byId = db.prepare<[number], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
   const byMessageId = db.prepare<[string], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE message_id = ? ORDER BY id DESC`);
   const byTicket = db.prepare<[number], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY id`);
+  const bodiesOf = db.prepare<[number], { id: number; textBody: string | null; htmlBody: string | null; visibleText: string | null }>(
+    'SELECT id, text_body AS textBody, html_body AS htmlBody, visible_text AS visibleText FROM messages WHERE ticket_id = ? ORDER BY id',
+  );
+  const updBodies = db.prepare<[string | null, string | null, string | null, number]>('UPDATE messages SET text_body = ?, html_body = ?, visible_text = ? WHERE id = ?');
   const rawOf = db.prepare<[number], Buffer>('SELECT b.data FROM messages m JOIN blobs b ON b.sha256 = m.raw_sha256 WHERE m.id = ?').pluck();
   const insertAttachment = db.prepare<[number, string, string | null, string, number, string | null], StoredAttachment>(`
     INSERT INTO attachments (message_id, sha256, filename, content_type, size, disposition) VALUES (?, ?, ?, ?, ?, ?)
@@ -197,6 +203,17 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
   });
 
   return {
+    redactBodies(ticketId, mask) {
+      let changed = 0;
+      const m = (v: string | null): string | null => (v === null ? null : mask(v));
+      for (const r of bodiesOf.all(ticketId)) {
+        const next = [m(r.textBody), m(r.htmlBody), m(r.visibleText)] as const;
+        if (next[0] === r.textBody && next[1] === r.htmlBody && next[2] === r.visibleText) continue;
+        updBodies.run(next[0], next[1], next[2], r.id);
+        changed += 1;
+      }
+      return changed;
+    },
     addMessage: (m) => add(m),
     getMessage(id) {
       const r = byId.get(id);

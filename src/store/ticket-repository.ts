@@ -67,6 +67,13 @@ export interface TicketRepository {
   setRating(tid: number, rating: number, at: number): boolean;
   /** Open tickets, earliest deadline first (tickets without a running clock come first). */
   listOpenByDue(limit: number): Ticket[];
+  /** Plans (or with null clears) the instant a ticket waiting for the client closes by itself. */
+  setAutoCloseAt(tid: number, autoCloseAt: number | null): boolean;
+  /** Tickets whose auto-close instant is at or before `now`, earliest first (partial index tickets_auto_close). */
+  dueAutoClose(now: number, limit: number): { tid: number; autoCloseAt: number }[];
+  /** Closed tickets closed at or before `closedBefore` whose bodies are not redacted yet (partial index tickets_redact_pending). */
+  dueRedaction(closedBefore: number, limit: number): number[];
+  markRedacted(tid: number, at: number): boolean;
 }
 
 const COLUMNS = `id AS tid, status, subject, requester, requester_name AS requesterName, licence_key AS licenceKey,
@@ -101,6 +108,7 @@ export function createTicketRepository(db: Db): TicketRepository {
   const updStatus = db.prepare<{ tid: number; status: string; at: number }>(`
     UPDATE tickets SET status = @status,
       closed_at = CASE WHEN @status = 'closed' THEN coalesce(closed_at, @at) ELSE NULL END,
+      redacted_at = CASE WHEN @status = 'closed' THEN redacted_at ELSE NULL END,
       updated_at = @at
     WHERE id = @tid`);
   const updClock = db.prepare<{ tid: number; started: number | null; due: number | null; cycle: number | null; at: number }>(`
@@ -111,6 +119,14 @@ export function createTicketRepository(db: Db): TicketRepository {
   const updAck = db.prepare<[number, number, number]>('UPDATE tickets SET ack_sent_at = coalesce(ack_sent_at, ?), updated_at = ? WHERE id = ?');
   const updFirst = db.prepare<[number, number, number]>('UPDATE tickets SET first_response_at = coalesce(first_response_at, ?), updated_at = ? WHERE id = ?');
   const updRating = db.prepare<[number, number, number]>('UPDATE tickets SET rating = ?, updated_at = ? WHERE id = ?');
+  const updAutoClose = db.prepare<[number | null, number]>('UPDATE tickets SET auto_close_at = ? WHERE id = ?');
+  const autoCloseDue = db.prepare<[number, number], { tid: number; autoCloseAt: number }>(
+    'SELECT id AS tid, auto_close_at AS autoCloseAt FROM tickets WHERE auto_close_at IS NOT NULL AND auto_close_at <= ? ORDER BY auto_close_at LIMIT ?',
+  );
+  const redactDue = db
+    .prepare<[number, number], number>(`SELECT id FROM tickets WHERE status = 'closed' AND redacted_at IS NULL AND closed_at <= ? ORDER BY closed_at LIMIT ?`)
+    .pluck();
+  const updRedacted = db.prepare<[number, number]>('UPDATE tickets SET redacted_at = ? WHERE id = ?');
   const openByDue = db.prepare<[number], Ticket>(`SELECT ${COLUMNS} FROM tickets WHERE status <> 'closed' ORDER BY response_due_at IS NULL, response_due_at, id LIMIT ?`);
 
   return {
@@ -135,6 +151,10 @@ export function createTicketRepository(db: Db): TicketRepository {
     },
     findTicketByTid: (tid) => byTid.get(tid),
     setStatus: (tid, status, at) => updStatus.run({ tid, status, at }).changes === 1,
+    setAutoCloseAt: (tid, autoCloseAt) => updAutoClose.run(autoCloseAt, tid).changes === 1,
+    dueAutoClose: (now, limit) => autoCloseDue.all(now, limit),
+    dueRedaction: (closedBefore, limit) => redactDue.all(closedBefore, limit),
+    markRedacted: (tid, at) => updRedacted.run(at, tid).changes === 1,
     setDeadline: (tid, clock, at) =>
       updClock.run({ tid, started: clock.clockStartedAt, due: clock.responseDueAt, cycle: clock.cycle ?? null, at }).changes === 1,
     setLevel: (tid, level, reason, at) => updLevel.run(level, reason, at, tid).changes === 1,

@@ -43,7 +43,8 @@ describe('staff commands', () => {
     await d.ingest(on(b.tid, '#close\n\nFixed in 2.4, closing the ticket.'));
     expect(d.repos.tickets.findTicketByTid(b.tid)).toMatchObject({ status: 'closed', firstResponseAt: d.clock.now });
     expect(outbox(d, 'relay').map((r) => r.mail.text)).toEqual(['Fixed in 2.4, closing the ticket.\n\n-- \nSupport\n']);
-    expect(eventTypes(d, b.tid).slice(-2)).toEqual(['staff.replied', 'command.close']);
+    // Closing sends the closing mail (rating request) after the command (issue 6).
+    expect(eventTypes(d, b.tid).slice(-3)).toEqual(['staff.replied', 'command.close', 'closing.queued']);
   });
 
   it('#level development moves the deadline: the new term counted from now', async () => {

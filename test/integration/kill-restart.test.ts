@@ -60,6 +60,7 @@ source: { kind: imap, host: 127.0.0.1, port: ${dovecot.imapPort}, user: ${USER},
 transport: { kind: smtp, host: 127.0.0.1, port: ${sink.port} }
 store: { path: ${path.join(dataDir, 'tidings.db')} }
 security: { hmac_key_env: TIDINGS_TEST_HMAC }
+http: { listen: "127.0.0.1:0" }
 include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
 `,
       'levels.yaml': BASE_FILES['levels.yaml']!,

@@ -44,7 +44,7 @@ describe('migrations', () => {
     const db = openDatabase(':memory:');
     expect(schemaVersion(db)).toBe(0);
     const result = migrate(db);
-    expect(result).toEqual({ from: 0, to: latest, applied: ['0001_initial'] });
+    expect(result).toEqual({ from: 0, to: latest, applied: ['0001_initial', '0002_auto_close'] });
     expect(names(db, 'table')).toEqual(EXPECTED_TABLES);
     expect(names(db, 'index')).toEqual(expect.arrayContaining(EXPECTED_INDEXES));
     expect(schemaVersion(db)).toBe(latest);

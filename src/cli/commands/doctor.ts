@@ -1,5 +1,7 @@
 import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
 import type { Config } from '../../config/config.js';
 import { loadConfig } from '../../config/load-config.js';
 import { formatIssue } from '../../config/config-issue.js';
@@ -20,12 +22,16 @@ export interface DoctorCheck {
 export interface DoctorOptions {
   config?: string | undefined;
   json?: boolean | undefined;
+  /** Skip the IMAP login and SMTP EHLO/auth (offline checks only). */
+  offline?: boolean | undefined;
+  /** Connect/greeting timeout of the network checks, default 10 s. */
+  timeoutMs?: number | undefined;
 }
 
 /**
  * Runs every check even after one fails, so one run shows the admin everything to fix.
  */
-export function doctorCommand(io: CliIo, opts: DoctorOptions): ExitCode {
+export async function doctorCommand(io: CliIo, opts: DoctorOptions): Promise<ExitCode> {
   const file = resolveConfigPath(io, opts.config);
   const checks: DoctorCheck[] = [];
   let config: Config | undefined;
@@ -40,6 +46,11 @@ export function doctorCommand(io: CliIo, opts: DoctorOptions): ExitCode {
     checks.push(...secretChecks(config, io.env));
     checks.push(databaseCheck(config));
     checks.push(...writableChecks(config));
+    if (!opts.offline) {
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      if (config.source.kind === 'imap') checks.push(...(await imapChecks(config.source, io.env, timeoutMs)));
+      if (config.transport.kind === 'smtp') checks.push(await smtpCheck(config.transport, io.env, timeoutMs));
+    }
   }
   const ok = checks.every((c) => c.ok);
   if (opts.json) printJson(io, { ok, checks });
@@ -127,5 +138,96 @@ function writable(name: string, dir: string): DoctorCheck {
     return { name, ok: true, detail: `${dir} is writable` };
   } catch (err) {
     return { name, ok: false, detail: `${dir} is not writable: ${(err as Error).message}` };
+  }
+}
+
+type ImapSourceConfig = Extract<Config['source'], { kind: 'imap' }>;
+type SmtpTransportConfig = Extract<Config['transport'], { kind: 'smtp' }>;
+
+/** Why a connection or login failed, in words an admin can act on. */
+function networkFailure(err: unknown, what: string, where: string): string {
+  const e = err as { code?: string; message?: string; authenticationFailed?: boolean; responseText?: string; response?: string; responseCode?: number };
+  if (e.authenticationFailed || e.code === 'EAUTH' || e.responseCode === 535) {
+    return `${what} login at ${where} was refused: wrong user or password (${e.responseText ?? e.response ?? e.message ?? 'authentication failed'})`;
+  }
+  // nodemailer wraps socket errors as ESOCKET with the system code in the message.
+  const code = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT)\b/.exec(e.message ?? '')?.[1] ?? e.code;
+  if (code === 'ECONNREFUSED') return `cannot connect to ${what} at ${where}: connection refused (wrong host or port, or the server is down)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the ${what} host of ${where} (${code})`;
+  if (code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT') {
+    return `${what} at ${where} did not answer in time (${code}): wrong port, TLS setting or a firewall`;
+  }
+  return `${what} at ${where} failed: ${e.code ? `${e.code} ` : ''}${e.responseText ?? e.message ?? String(err)}`;
+}
+
+/** Logs in to the configured IMAP server and checks that the inbox and the processed folder exist. */
+async function imapChecks(src: ImapSourceConfig, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck[]> {
+  const where = `${src.host}:${src.port}${src.secure ? ' (TLS)' : ''}`;
+  const pass = readSecret({ env: src.password_env, file: src.password_file }, env);
+  if (pass === undefined) return [{ name: 'imap login', ok: false, detail: `skipped: no IMAP password (see "imap password")` }];
+  const client = new ImapFlow({
+    host: src.host,
+    port: src.port,
+    secure: src.secure,
+    auth: { user: src.user, pass },
+    logger: false,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs * 3,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    client.close();
+    return [{ name: 'imap login', ok: false, detail: networkFailure(err, 'IMAP', where) }];
+  }
+  const out: DoctorCheck[] = [{ name: 'imap login', ok: true, detail: `logged in as ${src.user} at ${where}` }];
+  try {
+    const boxes = await client.list();
+    const paths = new Set(boxes.map((b) => b.path));
+    const has = (name: string): boolean => paths.has(name) || (name.toUpperCase() === 'INBOX' && [...paths].some((p) => p.toUpperCase() === 'INBOX'));
+    for (const [label, folder] of [['imap folder', src.folder], ['imap processed folder', src.processed_folder]] as const) {
+      out.push(
+        has(folder)
+          ? { name: label, ok: true, detail: `${folder} exists` }
+          : { name: label, ok: false, detail: `${folder} does not exist on ${where} (folders: ${[...paths].sort().join(', ')}); create it or fix the config` },
+      );
+    }
+    await client.logout();
+  } catch (err) {
+    out.push({ name: 'imap folders', ok: false, detail: networkFailure(err, 'IMAP', where) });
+    client.close();
+  }
+  return out;
+}
+
+/** Connects, says EHLO and logs in when a user is configured, without sending anything. */
+async function smtpCheck(tr: SmtpTransportConfig, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {
+  const where = `${tr.host}:${tr.port}${tr.secure ? ' (TLS)' : ''}`;
+  let auth: { user: string; pass: string } | undefined;
+  if (tr.user) {
+    const pass = readSecret({ env: tr.password_env, file: tr.password_file }, env);
+    if (pass === undefined) return { name: 'smtp', ok: false, detail: 'skipped: no SMTP password (see "smtp password")' };
+    auth = { user: tr.user, pass };
+  }
+  const transporter = nodemailer.createTransport({
+    host: tr.host,
+    port: tr.port,
+    secure: tr.secure,
+    ...(auth ? { auth } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs * 3,
+    logger: false,
+    debug: false,
+  });
+  try {
+    await transporter.verify();
+    return { name: 'smtp', ok: true, detail: `EHLO${auth ? ` and login as ${auth.user}` : ''} accepted by ${where} (nothing sent)` };
+  } catch (err) {
+    return { name: 'smtp', ok: false, detail: networkFailure(err, 'SMTP', where) };
+  } finally {
+    transporter.close();
   }
 }

@@ -1,6 +1,7 @@
+import { createConfigReloader } from '../../app/config-reload.js';
 import { startDaemon } from '../../app/daemon.js';
 import { loadConfig } from '../../config/load-config.js';
-import { createLogger } from '../../log/logger.js';
+import { componentLogger, createLogger } from '../../log/logger.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -15,15 +16,24 @@ export interface RunOptions {
 /**
  * The daemon in the foreground. SIGTERM or SIGINT stops taking mail and finishes the message and
  * the send in flight; a second signal exits at once (the commit protocol makes that safe, only
- * slower to recover).
+ * slower to recover). SIGHUP, or a change to any config file, reloads the configuration: validated
+ * first, an invalid one keeps the config in force (every error logged with file:line), a valid one
+ * applies to the next message.
  */
 export async function runCommand(io: CliIo, opts: RunOptions): Promise<ExitCode> {
   let daemon;
   try {
     const config = loadConfig(resolveConfigPath(io, opts.config));
     const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
-    daemon = await startDaemon({ config, logger, env: io.env });
+    daemon = await startDaemon({ config, logger, env: io.env, serveHttp: true });
     const d = daemon;
+    const reloader = createConfigReloader({ initial: config, logger: componentLogger(logger, 'config'), apply: (c) => d.setConfig(c) });
+    const onHup = (): void => {
+      logger.info({ event: 'daemon.signal', signal: 'SIGHUP' }, 'SIGHUP: reloading the configuration');
+      reloader.reload('SIGHUP');
+    };
+    process.on('SIGHUP', onHup);
+    let removeSignals = (): void => undefined;
     await new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals): void => {
@@ -33,12 +43,21 @@ export async function runCommand(io: CliIo, opts: RunOptions): Promise<ExitCode>
           process.exit(EXIT.FAILURE);
         }
         logger.info({ event: 'daemon.signal', signal: sig }, 'signal received, shutting down');
+        reloader.close();
         void d.stop().then(resolve, resolve);
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      removeSignals = () => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      };
       opts.stopSignal?.addEventListener('abort', () => void d.stop().then(resolve, resolve), { once: true });
     });
+    // Kept until here so a second signal during the shutdown still forces the exit.
+    removeSignals();
+    reloader.close();
+    process.off('SIGHUP', onHup);
     return EXIT.OK;
   } catch (err) {
     if (daemon) await daemon.stop().catch(() => undefined);

@@ -34,8 +34,9 @@ export function showCommand(io: CliIo, tidText: string, opts: ShowOptions): Exit
       const participants = repos.participants.listParticipants(tid);
       const messages = repos.messages.listByTicket(tid).map((m) => ({ ...m, attachments: repos.messages.listAttachments(m.id) }));
       const events = repos.events.listByTicket(tid);
+      const escalations = repos.escalations.listByTicket(tid);
       if (opts.json) {
-        printJson(io, { ticket, participants, messages, events });
+        printJson(io, { ticket, participants, messages, events, escalations });
         return EXIT.OK;
       }
       const levels = buildServiceLevels(config);
@@ -59,6 +60,14 @@ export function showCommand(io: CliIo, tidText: string, opts: ShowOptions): Exit
         for (const a of m.attachments) io.out(`Attachment: ${a.filename ?? '(unnamed)'} ${a.contentType} ${a.size} bytes sha256:${a.sha256.slice(0, 12)}`);
         const body = (opts.full ? m.textBody : (m.visibleText ?? m.textBody)) ?? '';
         io.out(body.trimEnd() || '(no text)');
+      }
+      if (escalations.length > 0) {
+        io.out('');
+        io.out('escalation notices:');
+        for (const n of escalations) {
+          const state = n.sentAt !== null ? `sent ${formatInZone(n.sentAt, zone)}` : n.cancelledAt !== null ? 'cancelled' : 'pending';
+          io.out(`  cycle ${n.cycle} ${n.threshold.padEnd(8)} due ${formatInZone(n.dueAt, zone)}  ${state}`);
+        }
       }
       io.out('');
       io.out('events:');
