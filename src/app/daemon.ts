@@ -106,7 +106,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     outbox.start(options.outboxIntervalMs ?? 1000);
     if (source) await source.start();
     // Escalation notices: one catch-up scan now (notices due while the daemon was down), then every tick.
-    const escalation = createEscalationLoop({ deps: () => deps, now, logger: componentLogger(logger, 'escalation'), tickSeconds: config.escalation.tick_seconds });
+    const escalation = createEscalationLoop({ deps: () => deps, now, logger: componentLogger(logger, 'escalation'), tickSeconds: config.escalation.tick_seconds,
+      onScan: (r, seconds) => {
+        metrics.escalationScanSeconds.observe(seconds);
+        for (const [threshold, n] of Object.entries(r.sentByThreshold)) metrics.noticesSent.inc({ threshold }, n);
+      },
+    });
     escalation.start();
     log.info({ event: 'daemon.started', source: config.source.kind, transport: config.transport.kind }, 'tidings started');
     const t = transport;

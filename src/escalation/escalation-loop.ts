@@ -16,7 +16,14 @@ export interface EscalationLoop {
  * downtime). Each tick also runs the auto-close and the redaction scans. Scans are synchronous and never overlap: a tick that finds one running is skipped.
  * `deps` is read on each tick, so a reloaded config applies to the next scan.
  */
-export function createEscalationLoop(o: { deps: () => EscalationDeps; now: () => number; logger: Logger; tickSeconds: number }): EscalationLoop {
+export function createEscalationLoop(o: {
+  deps: () => EscalationDeps;
+  now: () => number;
+  logger: Logger;
+  tickSeconds: number;
+  /** Called after each scan with its result and wall time, for metrics. */
+  onScan?: (result: ScanResult, seconds: number) => void;
+}): EscalationLoop {
   let running = false;
   let task: ReturnType<typeof cron.schedule> | undefined;
   const runOnce = (): ScanResult | undefined => {
@@ -25,8 +32,10 @@ export function createEscalationLoop(o: { deps: () => EscalationDeps; now: () =>
     try {
       const deps = o.deps();
       const now = o.now();
+      const started = performance.now();
       const r = runEscalationScan(deps, now);
-      if (r.sent || r.superseded || r.cancelled || r.suppressed || r.failed) o.logger.info({ event: 'escalation.scan', ...r }, 'escalation scan');
+      o.onScan?.(r, (performance.now() - started) / 1000);
+      if (r.sent || r.superseded || r.cancelled || r.suppressed || r.failed) o.logger.info({ event: 'escalation.scan', sent: r.sent, superseded: r.superseded, cancelled: r.cancelled, suppressed: r.suppressed, failed: r.failed }, 'escalation scan');
       // Lifecycle on the same tick: tickets waiting for the client past auto_close_days close.
       const c = runAutoCloseScan(deps, now);
       if (c.closed || c.cleared) o.logger.info({ event: 'lifecycle.auto_close', ...c }, 'auto-close scan');

@@ -13,6 +13,8 @@ export type EscalationDeps = Pick<IngestDeps, 'config' | 'levels' | 'repos' | 'h
 export interface ScanResult {
   /** Notices queued to the outbox. */
   sent: number;
+  /** The same, by threshold ("75%", "100%", "100%+1"), for the notices-sent metric. */
+  sentByThreshold: Record<string, number>;
   /** Due notices dropped because a later notice of the same cycle was due too (catch-up after downtime). */
   superseded: number;
   /** Due notices dropped because their ticket no longer runs that clock, or the config dropped the threshold. */
@@ -34,7 +36,7 @@ export interface ScanResult {
  * Catch-up is the same code: after downtime every notice due in the past is due now.
  */
 export function runEscalationScan(deps: EscalationDeps, now: number, batch = deps.config.escalation.batch): ScanResult {
-  const result: ScanResult = { sent: 0, superseded: 0, cancelled: 0, suppressed: 0, failed: 0 };
+  const result: ScanResult = { sent: 0, sentByThreshold: {}, superseded: 0, cancelled: 0, suppressed: 0, failed: 0 };
   const failedGroups = new Set<string>();
   for (;;) {
     const due = deps.repos.escalations.due(now, batch);
@@ -136,6 +138,7 @@ export function handleGroup(deps: EscalationDeps, ticketId: number, cycle: numbe
   };
   const outboxId = repos.outbox.enqueueOutbox({ ticketId: ticket.tid, kind: 'escalation', messageId, recipients, subject, mail, at: now });
   result.sent += 1;
+  result.sentByThreshold[send.threshold] = (result.sentByThreshold[send.threshold] ?? 0) + 1;
   repos.events.recordEvent({
     ticketId: ticket.tid,
     at: now,

@@ -10,7 +10,7 @@ import { createRepositories } from '../../src/store/repositories.js';
 import type { Desk } from '../ingest/ingest-fixture.js';
 import { mail } from '../ingest/ingest-fixture.js';
 import { eventTypes, staffMail } from '../ingest/staff-fixture.js';
-import { notices, openEscalationDesk, scanAt, thresholds } from './escalation-fixture.js';
+import { countsOf, notices, openEscalationDesk, scanAt, thresholds, type ScanCounts } from './escalation-fixture.js';
 
 // 2026-11-27 is a Friday. Berlin 9-18 (CET, UTC+1). Commercial: 24 business hours.
 // 75 % = 18 h: Fri 17-18 (1) + Mon (9) + Tue 9-17 (8) → Tue 1 Dec 17:00 CET.
@@ -44,7 +44,7 @@ function clientReply(d: Desk, tid: number, iso: string): ReturnType<Desk['ingest
   return d.ingest(mail({ ...FRIDAY_MAIL, subject: `Re: [TID#${tid}] Cannot log in`, body: 'Still broken.' }));
 }
 
-const none: ScanResult = { sent: 0, superseded: 0, cancelled: 0, suppressed: 0, failed: 0 };
+const none: ScanCounts = { sent: 0, superseded: 0, cancelled: 0, suppressed: 0, failed: 0 };
 
 describe('escalation notices at business instants', () => {
   it('a ticket from Friday 17:00 gets its warning and breach at the right business instants, once each', async () => {
@@ -63,7 +63,10 @@ describe('escalation notices at business instants', () => {
     expect(scanAt(d, WARN)).toEqual({ ...none, sent: 1 });
     expect(scanAt(d, WARN)).toEqual(none);
     expect(scanAt(d, '2026-12-02T13:59:00+01:00')).toEqual(none);
-    expect(scanAt(d, BREACH)).toEqual({ ...none, sent: 1 });
+    d.clock.now = Date.parse(BREACH);
+    const breachScan = runEscalationScan(d.deps, d.clock.now);
+    expect(countsOf(breachScan)).toEqual({ ...none, sent: 1 });
+    expect(breachScan.sentByThreshold).toEqual({ '100%': 1 });
     expect(scanAt(d, '2026-12-02T14:30:00+01:00')).toEqual(none);
 
     const [warn, breach] = notices(d, tid);
@@ -191,8 +194,8 @@ describe('exactly once', () => {
       const dueB = b.repos.escalations.due(now, 1000);
       expect(dueA.length).toBe(40);
       expect(dueB).toEqual(dueA);
-      const ra: ScanResult = { ...none };
-      const rb: ScanResult = { ...none };
+      const ra: ScanResult = { ...none, sentByThreshold: {} };
+      const rb: ScanResult = { ...none, sentByThreshold: {} };
       for (let i = 0; i < dueA.length; i++) {
         const x = dueA[i]!;
         const y = dueB[dueB.length - 1 - i]!;
@@ -200,8 +203,8 @@ describe('exactly once', () => {
         b.repos.transaction(() => handleGroup(b, y.ticketId, y.cycle, now, rb));
       }
       // And whole scans racing afterwards find nothing left.
-      expect(runEscalationScan(a, now)).toEqual(none);
-      expect(runEscalationScan(b, now)).toEqual(none);
+      expect(countsOf(runEscalationScan(a, now))).toEqual(none);
+      expect(countsOf(runEscalationScan(b, now))).toEqual(none);
       expect(ra.sent + rb.sent).toBe(20);
       const rows = dbA.prepare<[], { ticket_id: number; n: number }>(`SELECT ticket_id, count(*) AS n FROM outbox WHERE kind = 'escalation' GROUP BY ticket_id`).all();
       expect(rows).toHaveLength(20);
