@@ -1,21 +1,42 @@
 import type { Config } from '../config/config.js';
 import type { ParsedAddress, ParsedMessage } from '../mail/parse-message.js';
 
-/** Our own addresses: never participants, never answered (a mail from ourselves is a loop). */
-export function ownAddresses(config: Config): Set<string> {
-  return new Set([config.mailbox.address, ...config.mailbox.aliases].map((a) => a.toLowerCase()));
+interface AddressSets {
+  own: ReadonlySet<string>;
+  staff: ReadonlySet<string>;
+  /** Never a participant: our own addresses, staff members and the staff group. */
+  excluded: ReadonlySet<string>;
 }
 
-export function staffAddresses(config: Config): Set<string> {
-  return new Set(config.staff.members.map((m) => m.email.toLowerCase()));
+// A config is frozen and replaced whole on reload, so the sets are built once per config object
+// instead of once per message.
+const setsByConfig = new WeakMap<Config, AddressSets>();
+
+function addressSets(config: Config): AddressSets {
+  let sets = setsByConfig.get(config);
+  if (!sets) {
+    const own = new Set([config.mailbox.address, ...config.mailbox.aliases].map((a) => a.toLowerCase()));
+    const staff = new Set(config.staff.members.map((m) => m.email.toLowerCase()));
+    const excluded = new Set([...own, ...staff, ...(config.staff.group ? [config.staff.group.toLowerCase()] : [])]);
+    sets = { own, staff, excluded };
+    setsByConfig.set(config, sets);
+  }
+  return sets;
+}
+
+/** Our own addresses: never participants, never answered (a mail from ourselves is a loop). */
+export function ownAddresses(config: Config): ReadonlySet<string> {
+  return addressSets(config).own;
+}
+
+export function staffAddresses(config: Config): ReadonlySet<string> {
+  return addressSets(config).staff;
 }
 
 /** From and Cc (and other To addresses) of a client message, minus our own and staff addresses (the group address too: relays must never reach staff). */
 export function participantsOf(msg: ParsedMessage, config: Config): { from?: ParsedAddress; others: ParsedAddress[] } {
-  const own = ownAddresses(config);
-  const staff = staffAddresses(config);
-  if (config.staff.group) staff.add(config.staff.group.toLowerCase());
-  const keep = (a: ParsedAddress): boolean => a.address.includes('@') && !own.has(a.address) && !staff.has(a.address);
+  const { excluded } = addressSets(config);
+  const keep = (a: ParsedAddress): boolean => a.address.includes('@') && !excluded.has(a.address);
   const seen = new Set<string>();
   const others: ParsedAddress[] = [];
   const from = msg.from && keep(msg.from) ? msg.from : undefined;

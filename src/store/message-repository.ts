@@ -128,27 +128,8 @@ function toMessage(r: MessageRow): StoredMessage {
   };
 }
 
-interface InsertParams {
-  ticketId: number | null;
-  direction: string;
-  visibility: string;
-  kind: string;
-  messageId: string | null;
-  inReplyTo: string | null;
-  referencesIds: string | null;
-  fromAddr: string | null;
-  fromName: string | null;
-  toAddrs: string;
-  ccAddrs: string;
-  subject: string | null;
-  dateHeader: number | null;
-  receivedAt: number;
-  size: number;
-  rawSha256: string;
-  textBody: string | null;
-  htmlBody: string | null;
-  visibleText: string | null;
-}
+/** A row as inserted: everything but the generated id and the later redaction stamp. */
+type InsertParams = Omit<MessageRow, 'id' | 'redactedAt'>;
 
 export function createMessageRepository(db: Db, blobs: BlobRepository): MessageRepository {
   const insert = db.prepare<InsertParams>(`

@@ -81,21 +81,11 @@ const COLUMNS = `id AS tid, status, subject, requester, requester_name AS reques
   clock_started_at AS clockStartedAt, response_due_at AS responseDueAt, first_response_at AS firstResponseAt,
   ack_sent_at AS ackSentAt, rating, created_at AS createdAt, updated_at AS updatedAt, closed_at AS closedAt`;
 
-interface InsertParams {
-  subject: string;
-  requester: string;
-  requesterName: string | null;
-  licenceKey: string | null;
-  level: string;
-  levelReason: string | null;
-  language: string;
-  assignee: string | null;
-  linkedTicketId: number | null;
-  status: string;
-  clockStartedAt: number | null;
-  responseDueAt: number | null;
-  at: number;
-}
+/** The columns an insert sets: the ticket's own fields plus the status and the creation instant. */
+type InsertParams = Pick<
+  Ticket,
+  'subject' | 'requester' | 'requesterName' | 'licenceKey' | 'level' | 'levelReason' | 'language' | 'assignee' | 'linkedTicketId' | 'clockStartedAt' | 'responseDueAt'
+> & { status: string; at: number };
 
 export function createTicketRepository(db: Db): TicketRepository {
   const insert = db.prepare<InsertParams, Ticket>(`
