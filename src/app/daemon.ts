@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { hmacKey, requireSecret } from '../config/secrets.js';
 import { createEscalationLoop, type EscalationLoop } from '../escalation/escalation-loop.js';
-import { ingestMessage } from '../ingest/ingest-message.js';
+import { ingestBatch, ingestMessage } from '../ingest/ingest-message.js';
+import { createMessageParser } from '../mail/message-parser.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
@@ -12,7 +13,7 @@ import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
 import { createImapSource } from '../sources/imap-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
-import type { MailSource, MessageHandler } from '../sources/mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { buildLevelSelector } from './level-selector.js';
@@ -32,6 +33,8 @@ export interface DaemonOptions {
    * sets it; embedded daemons (tests, tools) default to no listener so they never fight over a port.
    */
   serveHttp?: boolean;
+  /** Parse mail in a worker thread (default true; inline when running from the TypeScript sources). */
+  parseThread?: boolean;
 }
 
 export interface Daemon {
@@ -78,6 +81,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const repos = openStore(config);
   let transport: MailTransport | undefined;
   let http: HttpEndpoint | undefined;
+  const parser = createMessageParser({ logger: componentLogger(logger, 'parser'), thread: options.parseThread ?? true });
   try {
     const outboxLog = componentLogger(logger, 'outbox');
     transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
@@ -87,6 +91,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     let source: MailSource | undefined;
     const metrics = createMetrics({ repos, source: () => source });
     const wire = (d: IngestDeps): IngestDeps => {
+      d.parse = parser.parse;
       d.onOutboxEnqueued = () => outbox.wake();
       d.onIngested = (r) => {
         if (r.status === 'duplicate') return;
@@ -98,7 +103,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // The holder a reload swaps: each message reads the deps in force when it starts.
     let deps = wire(buildIngestDeps(config, repos, logger, env, now));
     const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
-    source = createSource(config, { repos, ingest, logger, env, now });
+    const ingestMany: BatchHandler = (messages) => ingestBatch(deps, messages);
+    source = createSource(config, { repos, ingest, ingestMany, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
       http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') });
@@ -113,7 +119,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     });
     escalation.start();
-    log.info({ event: 'daemon.started', source: config.source.kind, transport: config.transport.kind }, 'tidings started');
+    log.info({ event: 'daemon.started', source: config.source.kind, transport: config.transport.kind, parser: parser.mode }, 'tidings started');
     const t = transport;
     const h = http;
     let stopping: Promise<void> | undefined;
@@ -138,6 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           if (source) await source.stop();
           escalation.stop();
           await outbox.stop();
+          await parser.close();
           await h?.close();
           await t.close();
           repos.db.close();
@@ -149,6 +156,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     await http?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
+    await parser.close();
     repos.db.close();
     throw err;
   }
@@ -156,7 +164,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 function createSource(
   config: Config,
-  d: { repos: Repositories; ingest: MessageHandler; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
+  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
 ): MailSource | undefined {
   const src = config.source;
   if (src.kind === 'maildir') {
@@ -164,7 +172,7 @@ function createSource(
   }
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
-    return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, logger: componentLogger(d.logger, 'imap'), now: d.now });
+    return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, logger: componentLogger(d.logger, 'imap'), now: d.now });
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
   return undefined;

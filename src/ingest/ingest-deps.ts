@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ParseFn } from '../mail/message-parser.js';
 import type { Config } from '../config/config.js';
 import type { LevelSelector } from '../core/selection/select-level.js';
 import type { ServiceLevels } from '../app/service-levels.js';
@@ -15,6 +16,8 @@ export interface IngestDeps {
   /** Current Message-ID signing key first; older keys after it still verify. */
   hmacKeys: readonly Buffer[];
   randomBytes: (n: number) => Uint8Array;
+  /** Parses raw bytes (a parser thread in the daemon); parseMessage on the calling thread when unset. */
+  parse?: ParseFn;
   /** Called after a commit that queued mail, so the outbox loop sends at once. */
   onOutboxEnqueued?: () => void;
   /** Called after every message is handled (metrics); `class` is the classification, e.g. client, spam. */

@@ -4,7 +4,7 @@ import { verifyMessageId } from '../core/mail/message-id.js';
 import { decideStaffAuth, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
-import type { IngestOutcome, MessageHandler, SourcePosition } from '../sources/mail-source.js';
+import type { IngestOutcome, MessageHandler, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
 import { dedupeKeys } from './dedupe-keys.js';
 import type { IngestDeps } from './ingest-deps.js';
@@ -46,76 +46,129 @@ export function createIngest(deps: IngestDeps): MessageHandler {
   return (raw, position) => ingestMessage(deps, raw, position);
 }
 
+/** A message parsed and classified outside any transaction, ready to commit. */
+interface Prepared {
+  raw: Buffer;
+  position: SourcePosition;
+  options: IngestOptions;
+  at: number;
+  receivedAt: number;
+  /** Set when parsing failed for a reason that quarantines the message. */
+  unparseable?: { code: string; message: string };
+  parsed?: ParsedMessage;
+  keys: string[];
+  cls?: Classification;
+}
+
+/** What one message's commit did; reported (logs, metrics, outbox wake) only after the outer commit. */
+type Committed = { type: 'routed'; routed: Routed; cls: Classification } | { type: 'quarantined'; outcome: IngestOutcome; code: string };
+
 export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: SourcePosition, options: IngestOptions = {}): Promise<IngestOutcome> {
-  const log = deps.logger;
+  const prepared = await prepareMessage(deps, raw, position, options);
+  const committed = commitPrepared(deps, prepared);
+  return report(deps, prepared, committed);
+}
+
+/**
+ * Group commit: parses every message first (async, no transaction open), then stores them all in
+ * ONE transaction, each inside its own savepoint so a message that cannot be stored is quarantined
+ * without undoing the others. One fsync for the whole batch instead of one per message. Resolves
+ * only after that commit, so the source may acknowledge every message of the batch; throws when
+ * the transaction could not commit (nothing of the batch is stored then).
+ */
+export async function ingestBatch(deps: IngestDeps, messages: readonly SourceMessage[]): Promise<IngestOutcome[]> {
+  // All at once: with a parser thread the main thread is free meanwhile (the outbox runs).
+  const prepared = await Promise.all(messages.map((m) => prepareMessage(deps, m.raw, m.position, {})));
+  const committed = deps.repos.transaction(() => prepared.map((p) => commitPrepared(deps, p)));
+  return prepared.map((p, i) => report(deps, p, committed[i]!));
+}
+
+async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePosition, options: IngestOptions): Promise<Prepared> {
   const at = deps.now();
   const receivedAt = Math.min(position.receivedAt ?? at, at);
-  let parsed: ParsedMessage;
   try {
-    parsed = await parseMessage(raw, { maxBytes: deps.config.limits.max_message_bytes });
+    const parsed = await (deps.parse ?? parseMessage)(raw, { maxBytes: deps.config.limits.max_message_bytes });
+    const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
+    const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
+    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, raw), cls };
   } catch (err) {
     if (isTidingsError(err, 'E_MESSAGE_TOO_LARGE') || isTidingsError(err, 'E_MESSAGE_UNPARSEABLE')) {
-      if (options.reprocessOf !== undefined) return { status: 'quarantined', quarantineId: options.reprocessOf };
-      return quarantine(deps, raw, position, at, err.code, err.message);
+      return { raw, position, options, at, receivedAt, unparseable: { code: err.code, message: err.message }, keys: dedupeKeys(position, undefined, raw) };
     }
     throw err;
   }
-  const keys = dedupeKeys(position, parsed.messageId, raw);
-  const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
-  const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
+}
+
+/**
+ * Stores one prepared message in its own transaction (a savepoint inside a batch). Synchronous:
+ * nothing may be awaited while a transaction is open. Temporary database failures are thrown;
+ * anything else about the message quarantines it.
+ */
+function commitPrepared(deps: IngestDeps, p: Prepared): Committed {
+  const { options, position, raw, at } = p;
+  if (p.unparseable || !p.parsed || !p.cls) {
+    const u = p.unparseable ?? { code: 'E_MESSAGE_UNPARSEABLE', message: 'message could not be parsed' };
+    if (options.reprocessOf !== undefined) return { type: 'quarantined', outcome: { status: 'quarantined', quarantineId: options.reprocessOf }, code: u.code };
+    return { type: 'quarantined', outcome: quarantine(deps, raw, position, at, u.code, u.message), code: u.code };
+  }
+  const { parsed, cls, keys } = p;
   const seen = (k: string): boolean => {
     const row = deps.repos.inboundKeys.getInboundKey(k);
     return row !== undefined && !(options.reprocessOf !== undefined && row.quarantineId === options.reprocessOf && row.messageId === null);
   };
-
-  let outcome: Routed;
   try {
-    outcome = commit();
+    const routed = deps.repos.transaction((): Routed => {
+      if (keys.some(seen)) {
+        // Remember the other key too, so the next copy is caught by whichever key it shares.
+        for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at);
+        return { status: 'duplicate', kind: 'duplicate' };
+      }
+      const r = route(deps, parsed, raw, position, cls, p.receivedAt, at);
+      const target = r.messageRowId !== undefined ? { messageId: r.messageRowId } : r.quarantineId !== undefined ? { quarantineId: r.quarantineId } : {};
+      for (const k of keys) {
+        if (!deps.repos.inboundKeys.tryInsertInboundKey(k, at, target)) deps.repos.inboundKeys.linkInboundKey(k, target);
+      }
+      if (options.reprocessOf !== undefined && r.status === 'stored') {
+        deps.repos.quarantine.setStatus(options.reprocessOf, 'reprocessed', at);
+        deps.repos.events.recordEvent({ ticketId: r.ticketId ?? null, at, type: 'quarantine.reprocessed', data: { quarantineId: options.reprocessOf, messageRowId: r.messageRowId ?? null } });
+      }
+      return r;
+    });
+    return { type: 'routed', routed, cls };
   } catch (err) {
     if (isTemporary(err)) throw err;
     // A message that cannot be stored for a reason that will not go away by itself (an address the
     // selection refuses, a bug) must not block the source forever: keep it whole, with the reason,
     // for `tidings reprocess` once the cause is fixed.
-    if (options.reprocessOf !== undefined) return { status: 'quarantined', quarantineId: options.reprocessOf };
     const code = isTidingsError(err) ? err.code : 'E_INGEST_FAILED';
-    log.error({ event: 'ingest.failed', err, source: position.source, key: position.key }, 'message could not be stored; quarantining it');
-    return quarantine(deps, raw, position, at, code, (err as Error).message);
+    if (options.reprocessOf !== undefined) return { type: 'quarantined', outcome: { status: 'quarantined', quarantineId: options.reprocessOf }, code };
+    deps.logger.error({ event: 'ingest.failed', err, source: position.source, key: position.key }, 'message could not be stored; quarantining it');
+    return { type: 'quarantined', outcome: quarantine(deps, raw, position, at, code, (err as Error).message), code };
   }
-  return finish(outcome);
+}
 
-  function commit(): Routed {
-    return deps.repos.transaction((): Routed => {
-    if (keys.some(seen)) {
-      // Remember the other key too, so the next copy is caught by whichever key it shares.
-      for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at);
-      return { status: 'duplicate', kind: 'duplicate' };
+/** After the commit: the log line, metrics, and a wake for the outbox when mail was queued. */
+function report(deps: IngestDeps, p: Prepared, c: Committed): IngestOutcome {
+  const { position } = p;
+  if (c.type === 'quarantined') {
+    if (p.options.reprocessOf === undefined) {
+      deps.logger.warn({ event: `ingest.${c.outcome.status}`, reason: c.code, source: position.source, key: position.key }, `message ${c.outcome.status}`);
+      deps.onIngested?.({ status: c.outcome.status, class: p.unparseable ? 'unparseable' : 'failed' });
     }
-    const routed = route(deps, parsed, raw, position, cls, receivedAt, at);
-    const target = routed.messageRowId !== undefined ? { messageId: routed.messageRowId } : routed.quarantineId !== undefined ? { quarantineId: routed.quarantineId } : {};
-    for (const k of keys) {
-      if (!deps.repos.inboundKeys.tryInsertInboundKey(k, at, target)) deps.repos.inboundKeys.linkInboundKey(k, target);
-    }
-    if (options.reprocessOf !== undefined && routed.status === 'stored') {
-      deps.repos.quarantine.setStatus(options.reprocessOf, 'reprocessed', at);
-      deps.repos.events.recordEvent({ ticketId: routed.ticketId ?? null, at, type: 'quarantine.reprocessed', data: { quarantineId: options.reprocessOf, messageRowId: routed.messageRowId ?? null } });
-    }
-    return routed;
-    });
+    return c.outcome;
   }
-
-  function finish(outcome: Routed): IngestOutcome {
-  log.info(
-    { event: `ingest.${outcome.status}`, kind: outcome.kind, class: cls.kind, ticket: outcome.ticketId, source: position.source, key: position.key, ack: outcome.ackQueued ?? false },
+  const outcome = c.routed;
+  deps.logger.info(
+    { event: `ingest.${outcome.status}`, kind: outcome.kind, class: c.cls.kind, ticket: outcome.ticketId, source: position.source, key: position.key, ack: outcome.ackQueued ?? false },
     `message ${outcome.status}`,
   );
   if (outcome.ackQueued || outcome.mailQueued) deps.onOutboxEnqueued?.();
-  deps.onIngested?.({ status: outcome.status, class: cls.kind });
+  deps.onIngested?.({ status: outcome.status, class: c.cls.kind });
   const result: IngestOutcome = { status: outcome.status };
   if (outcome.ticketId !== undefined) result.ticketId = outcome.ticketId;
   if (outcome.messageRowId !== undefined) result.messageRowId = outcome.messageRowId;
   if (outcome.quarantineId !== undefined) result.quarantineId = outcome.quarantineId;
   return result;
-  }
 }
 
 /** Failures worth retrying: the database busy, locked, full or failing I/O; anything else is about the message. */
@@ -249,14 +302,11 @@ function storeBounce(deps: IngestDeps, parsed: ParsedMessage, store: (t: number 
 /** Mail we cannot parse or must not process is kept whole, with the reason, for `tidings reprocess`. */
 function quarantine(deps: IngestDeps, raw: Buffer, position: SourcePosition, at: number, code: string, reason: string): IngestOutcome {
   const keys = dedupeKeys(position, undefined, raw);
-  const out = deps.repos.transaction((): IngestOutcome => {
+  return deps.repos.transaction((): IngestOutcome => {
     if (keys.some((k) => deps.repos.inboundKeys.hasInboundKey(k))) return { status: 'duplicate' };
     const id = deps.repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: code, reason, raw });
     for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at, { quarantineId: id });
     deps.repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: code } });
     return { status: 'quarantined', quarantineId: id };
   });
-  deps.logger.warn({ event: 'ingest.quarantined', reason: code, source: position.source, key: position.key }, 'message quarantined');
-  deps.onIngested?.({ status: out.status, class: 'unparseable' });
-  return out;
 }

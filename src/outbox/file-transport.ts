@@ -17,6 +17,7 @@ const SAFE = /[^A-Za-z0-9._@+=-]/g;
 const MAX_ID_CHARS = 150;
 const FILE_NAME = /^\d{8}T\d{9}Z-(.+)\.eml$/;
 const TMP_PREFIX = '.tidings-tmp-';
+const FILE_CONCURRENCY = 8;
 
 /**
  * The Message-ID as a file name part: characters outside [A-Za-z0-9._@+=-] become `_`; when that
@@ -53,6 +54,7 @@ export function createFileTransport(deps: FileTransportDeps): MailTransport {
   const { dir, logger, now } = deps;
   let present: Promise<Set<string>> | undefined;
   const inFlight = new Map<string, Promise<SendReceipt>>();
+  const syncDirShared = coalescedDirSync(dir);
 
   async function scan(): Promise<Set<string>> {
     await mkdir(dir, { recursive: true });
@@ -100,13 +102,14 @@ export function createFileTransport(deps: FileTransportDeps): MailTransport {
       throw err;
     }
     ids.add(key);
-    await syncDir(dir);
+    await syncDirShared();
     return { accepted: [...envelope.to], rejected: [], response: `written ${name}` };
   }
 
   return {
     kind: 'file',
-    maxConcurrency: 1,
+    // Parallel writes let the file system commit several fsyncs together, and share the directory fsync.
+    maxConcurrency: FILE_CONCURRENCY,
     async send(envelope, raw, messageId) {
       const key = sanitizeMessageId(messageId);
       const running = inFlight.get(key);
@@ -133,6 +136,30 @@ export function createFileTransport(deps: FileTransportDeps): MailTransport {
     async close() {
       await Promise.allSettled([...inFlight.values()]);
     },
+  };
+}
+
+/**
+ * One directory fsync covers every rename that finished before it started. Callers arriving while
+ * one runs share the next one (started when the running one ends), so N parallel writers cost about
+ * two directory fsyncs, not N, and none returns before a sync that began after its rename.
+ */
+export function coalescedDirSync(dir: string, sync: (dir: string) => Promise<void> = syncDir): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const start = (): Promise<void> => {
+    next = undefined;
+    const p = sync(dir).finally(() => {
+      if (running === p) running = undefined;
+    });
+    running = p;
+    return p;
+  };
+  return () => {
+    if (next) return next;
+    if (!running) return start();
+    next = running.then(start, start);
+    return next;
   };
 }
 

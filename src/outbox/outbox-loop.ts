@@ -50,6 +50,8 @@ export interface OutboxBackoff {
 /** 1 min doubling to a 4 h cap, 20 attempts: about 1½–2 days of retrying with the default jitter. */
 export const DEFAULT_BACKOFF: Readonly<OutboxBackoff> = Object.freeze({ baseMs: 60_000, maxMs: 4 * 3_600_000, maxAttempts: 20 });
 export const DEFAULT_BATCH_SIZE = 50;
+/** Rows claimed (and rendered) together, at least; more when the transport sends many at once. */
+const CHUNK_MIN = 32;
 
 /** Turns the computed delay (ms) into the one used; the result is clamped to [0, maxMs]. */
 export type Jitter = (delayMs: number, attempt: number) => number;
@@ -112,6 +114,7 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
   const batchSize = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
   const leaseMs = deps.leaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const concurrency = Math.max(1, deps.concurrency ?? transport.maxConcurrency ?? 1);
+  const chunkSize = Math.max(2 * concurrency, CHUNK_MIN);
 
   let stopped = false;
   let started = false;
@@ -123,134 +126,220 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
 
   const rowLog = (row: OutboxMail) => ({ outboxId: row.id, kind: row.kind, messageId: row.messageId, ticketId: row.ticketId, attempt: row.attempts });
 
-  /** The stored bytes, or renders them now and stores them so every later attempt sends the same. */
-  async function rawFor(row: OutboxMail): Promise<Buffer> {
-    if (row.raw) return row.raw;
-    const raw = await renderMail({ mail: parseOutboundMail(row.mail), messageId: row.messageId, blobs: repos.blobs });
-    if (repos.outbox.setRaw(row.id, raw)) return raw;
-    // Rendered by someone else in the meantime: theirs is the one that may already be out.
-    return repos.outbox.getOutbox(row.id)?.raw ?? raw;
-  }
+  /**
+   * What a send attempt ended with, still to be written. Recorded in groups: every outcome that
+   * finished while the previous group was committing goes into the next transaction, so a busy
+   * outbox pays one fsync per group, not per mail.
+   */
+  type Pending =
+    | { type: 'sent'; row: OutboxMail; receipt: SendReceipt | void }
+    | { type: 'retry'; row: OutboxMail; err: TidingsError }
+    | { type: 'failed'; row: OutboxMail; err: TidingsError; reason: 'permanent' | 'attempts_exhausted' };
 
-  function recordSent(row: OutboxMail, receipt: SendReceipt | void): Outcome {
-    const at = now();
-    const rejected: RejectedRecipient[] = receipt ? receipt.rejected : [];
-    const marked = repos.transaction(() => {
-      if (!repos.outbox.markSent(row.id, at)) return false;
-      const data: Record<string, unknown> = {
-        outboxId: row.id,
-        kind: row.kind,
-        messageId: row.messageId,
-        attempts: row.attempts,
-        recipients: row.recipients.length,
-      };
-      if (receipt?.response) data.response = receipt.response;
+  /** Writes one outcome (inside the group's transaction); returns the log line to emit after the commit. */
+  function writeOutcome(p: Pending, at: number): (() => Outcome) {
+    const { row } = p;
+    if (p.type === 'retry' && row.attempts >= backoff.maxAttempts) return writeOutcome({ type: 'failed', row, err: p.err, reason: 'attempts_exhausted' }, at);
+    if (p.type === 'sent') {
+      const rejected: RejectedRecipient[] = p.receipt ? p.receipt.rejected : [];
+      if (!repos.outbox.markSent(row.id, at)) {
+        return () => {
+          logger.warn({ event: 'outbox.mark_conflict', ...rowLog(row) }, 'sent, but the row was no longer pending');
+          return 'none';
+        };
+      }
+      const data: Record<string, unknown> = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempts: row.attempts, recipients: row.recipients.length };
+      if (p.receipt?.response) data.response = p.receipt.response;
       if (rejected.length) data.rejected = rejected;
       repos.events.recordEvent({ ticketId: row.ticketId, at, type: 'outbox.sent', data });
       if (rejected.length) {
-        repos.events.recordEvent({
-          ticketId: row.ticketId,
-          at,
-          type: 'outbox.recipients_rejected',
-          data: { outboxId: row.id, messageId: row.messageId, rejected },
-        });
+        repos.events.recordEvent({ ticketId: row.ticketId, at, type: 'outbox.recipients_rejected', data: { outboxId: row.id, messageId: row.messageId, rejected } });
       }
       if (row.kind === 'ack' && row.ticketId !== null) repos.tickets.markAckSent(row.ticketId, at);
-      return true;
-    });
-    if (!marked) {
-      logger.warn({ event: 'outbox.mark_conflict', ...rowLog(row) }, 'sent, but the row was no longer pending');
-      return 'none';
+      return () => {
+        logger.info({ event: 'outbox.sent', ...rowLog(row), recipients: row.recipients.length }, 'mail sent');
+        if (rejected.length) {
+          logger.warn(
+            { event: 'outbox.recipients_rejected', ...rowLog(row), rejected: rejected.length, permanent: rejected.filter((r) => r.permanent).length },
+            'some recipients refused the mail',
+          );
+        }
+        return 'sent';
+      };
     }
-    logger.info({ event: 'outbox.sent', ...rowLog(row), recipients: row.recipients.length }, 'mail sent');
-    if (rejected.length) {
-      logger.warn(
-        { event: 'outbox.recipients_rejected', ...rowLog(row), rejected: rejected.length, permanent: rejected.filter((r) => r.permanent).length },
-        'some recipients refused the mail',
-      );
-    }
-    return 'sent';
-  }
-
-  function recordFailed(row: OutboxMail, err: TidingsError, reason: 'permanent' | 'attempts_exhausted'): Outcome {
-    const at = now();
-    const d = deliveryDetails(err);
-    const marked = repos.transaction(() => {
-      if (!repos.outbox.markFailed(row.id, at, err.message)) return false;
-      const data: Record<string, unknown> = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempts: row.attempts, reason, error: err.message };
+    const d = deliveryDetails(p.err);
+    if (p.type === 'failed') {
+      if (!repos.outbox.markFailed(row.id, at, p.err.message)) return () => 'none';
+      const data: Record<string, unknown> = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempts: row.attempts, reason: p.reason, error: p.err.message };
       if (d.responseCode !== undefined) data.responseCode = d.responseCode;
       if (d.response !== undefined) data.response = d.response;
       if (d.code !== undefined) data.code = d.code;
       if (d.stage !== undefined) data.stage = d.stage;
       repos.events.recordEvent({ ticketId: row.ticketId, at, type: 'outbox.failed', data });
-      return true;
-    });
-    if (!marked) return 'none';
-    logger.error({ event: 'outbox.failed', ...rowLog(row), reason, err }, 'mail failed for good');
-    return 'failed';
-  }
-
-  function recordRetry(row: OutboxMail, err: TidingsError): Outcome {
-    if (row.attempts >= backoff.maxAttempts) return recordFailed(row, err, 'attempts_exhausted');
-    const at = now();
+      return () => {
+        logger.error({ event: 'outbox.failed', ...rowLog(row), reason: p.reason, err: p.err }, 'mail failed for good');
+        return 'failed';
+      };
+    }
     const base = retryDelayMs(row.attempts, backoff);
     const jittered = jitter(base, row.attempts);
     const delay = Number.isFinite(jittered) ? Math.max(0, Math.min(backoff.maxMs, Math.round(jittered))) : base;
     const nextAttemptAt = at + delay;
-    const d = deliveryDetails(err);
-    const marked = repos.transaction(() => {
-      if (!repos.outbox.markRetry(row.id, nextAttemptAt, err.message)) return false;
-      const data: Record<string, unknown> = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempt: row.attempts, nextAttemptAt, error: err.message };
-      if (d.responseCode !== undefined) data.responseCode = d.responseCode;
-      if (d.code !== undefined) data.code = d.code;
-      repos.events.recordEvent({ ticketId: row.ticketId, at, type: 'outbox.retry', data });
-      return true;
-    });
-    if (!marked) return 'none';
-    logger.warn({ event: 'outbox.retry', ...rowLog(row), delayMs: delay, nextAttemptAt, err }, 'delivery failed, will retry');
-    return 'retried';
+    if (!repos.outbox.markRetry(row.id, nextAttemptAt, p.err.message)) return () => 'none';
+    const data: Record<string, unknown> = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempt: row.attempts, nextAttemptAt, error: p.err.message };
+    if (d.responseCode !== undefined) data.responseCode = d.responseCode;
+    if (d.code !== undefined) data.code = d.code;
+    repos.events.recordEvent({ ticketId: row.ticketId, at, type: 'outbox.retry', data });
+    return () => {
+      logger.warn({ event: 'outbox.retry', ...rowLog(row), delayMs: delay, nextAttemptAt, err: p.err }, 'delivery failed, will retry');
+      return 'retried';
+    };
   }
 
-  async function deliver(row: OutboxMail): Promise<Outcome> {
-    let raw: Buffer;
+  let queued: Array<{ p: Pending; done: (o: Outcome) => void }> = [];
+  let flushScheduled = false;
+
+  /** Records the queued outcomes in one transaction; each waiting send learns its outcome after the commit. */
+  function flush(): void {
+    flushScheduled = false;
+    const group = queued;
+    queued = [];
+    if (group.length === 0) return;
+    let logs: Array<() => Outcome>;
     try {
-      if (row.recipients.length === 0) throw permanentDeliveryError('the row has no envelope recipients', { stage: 'render' });
-      raw = await rawFor(row);
+      const at = now();
+      // Not durable: lost only with the machine's power, and then the mail is sent again (same bytes).
+      logs = repos.transaction(() => group.map((g) => writeOutcome(g.p, at)), { durable: false });
     } catch (err) {
-      const e = classifyDeliveryError(err);
-      return e.code === 'E_TRANSPORT_PERMANENT' ? recordFailed(row, e, 'permanent') : recordRetry(row, e);
+      // A database error while recording: the rows keep their lease and are attempted again after it.
+      for (const g of group) logger.error({ event: 'outbox.record_error', ...rowLog(g.p.row), err }, 'could not record the delivery outcome');
+      for (const g of group) g.done('none');
+      return;
     }
+    group.forEach((g, i) => g.done(logs[i]!()));
+  }
+
+  function record(p: Pending): Promise<Outcome> {
+    return new Promise<Outcome>((resolve) => {
+      queued.push({ p, done: resolve });
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    });
+  }
+
+  const failure = (row: OutboxMail, err: unknown): Pending => {
+    const e = classifyDeliveryError(err);
+    return e.code === 'E_TRANSPORT_PERMANENT' ? { type: 'failed', row, err: e, reason: 'permanent' } : { type: 'retry', row, err: e };
+  };
+
+  /**
+   * Renders the rows that have no bytes yet and stores all of them in one transaction, so every
+   * later attempt sends the same bytes. A row rendered by someone else meanwhile keeps theirs: that
+   * may be the one already out.
+   */
+  async function prepare(rows: OutboxMail[]): Promise<Array<{ row: OutboxMail; raw: Buffer } | Pending>> {
+    const out: Array<{ row: OutboxMail; raw: Buffer } | Pending> = [];
+    const fresh: Array<{ row: OutboxMail; raw: Buffer }> = [];
+    for (const row of rows) {
+      try {
+        if (row.recipients.length === 0) throw permanentDeliveryError('the row has no envelope recipients', { stage: 'render' });
+        if (row.raw) {
+          out.push({ row, raw: row.raw });
+          continue;
+        }
+        const item = { row, raw: await renderMail({ mail: parseOutboundMail(row.mail), messageId: row.messageId, blobs: repos.blobs }) };
+        fresh.push(item);
+        out.push(item);
+      } catch (err) {
+        out.push(failure(row, err));
+      }
+    }
+    if (fresh.length > 0) {
+      repos.transaction(() => {
+        for (const item of fresh) if (!repos.outbox.setRaw(item.row.id, item.raw)) item.raw = repos.outbox.getOutbox(item.row.id)?.raw ?? item.raw;
+      });
+    }
+    return out;
+  }
+
+  async function sendOne(row: OutboxMail, raw: Buffer): Promise<Outcome> {
     let receipt: SendReceipt | void;
     try {
       receipt = await transport.send({ from: envelopeFrom, to: row.recipients }, raw, row.messageId);
     } catch (err) {
-      const e = classifyDeliveryError(err);
-      return e.code === 'E_TRANSPORT_PERMANENT' ? recordFailed(row, e, 'permanent') : recordRetry(row, e);
+      return record(failure(row, err));
     }
-    return recordSent(row, receipt);
+    return record({ type: 'sent', row, receipt });
   }
 
-  async function deliverSafely(row: OutboxMail): Promise<Outcome> {
-    try {
-      return await deliver(row);
-    } catch (err) {
-      // A database error while recording: the row keeps its lease and is attempted again after it.
-      logger.error({ event: 'outbox.record_error', ...rowLog(row), err }, 'could not record the delivery outcome');
-      return 'none';
-    }
-  }
-
+  /**
+   * Claims, renders and sends the due rows in chunks (one claim and one store of rendered bytes per
+   * chunk); each claim's lease is `leaseMs` per round of sends, so it outlasts the chunk even when
+   * every send runs into the SMTP timeouts.
+   */
   async function pass(): Promise<OutboxRunResult> {
     const result = EMPTY();
     let claimed = 0;
     while (!stopped && claimed < batchSize) {
-      const rows = repos.outbox.claimDue(now(), Math.min(concurrency, batchSize - claimed), leaseMs);
+      const limit = Math.min(chunkSize, batchSize - claimed);
+      // The lease covers one send per round of `concurrency` sends; a lost claim only delays the row.
+      const rows = repos.transaction(() => {
+        const at = now();
+        const claimedRows = repos.outbox.claimDue(at, limit, leaseMs);
+        const rounds = Math.ceil(claimedRows.length / concurrency);
+        if (rounds > 1) for (const row of claimedRows) repos.outbox.extendLease(row.id, at + leaseMs * rounds);
+        return claimedRows;
+      }, { durable: false });
       if (rows.length === 0) break;
       claimed += rows.length;
-      for (const outcome of await Promise.all(rows.map(deliverSafely))) if (outcome !== 'none') result[outcome] += 1;
+      await sendChunk(rows, result);
     }
-    lastRunWasFull = claimed >= batchSize;
+    lastRunWasFull = !stopped && claimed >= batchSize;
     return result;
+  }
+
+  async function sendChunk(rows: OutboxMail[], result: OutboxRunResult): Promise<void> {
+    let items: Array<{ row: OutboxMail; raw: Buffer } | Pending>;
+    try {
+      items = await prepare(rows);
+    } catch (err) {
+      // Storing the rendered bytes failed (database): nothing was sent; the leases run out and the rows come back.
+      logger.error({ event: 'outbox.record_error', rows: rows.length, err }, 'could not store rendered mail');
+      return;
+    }
+    const count = (o: Outcome): void => {
+      if (o !== 'none') result[o] += 1;
+    };
+    const toSend: Array<{ row: OutboxMail; raw: Buffer }> = [];
+    const early: Array<Promise<Outcome>> = [];
+    for (const item of items) {
+      if ('type' in item) early.push(record(item));
+      else toSend.push(item);
+    }
+    // `concurrency` senders; each takes its next row only after its last one is recorded, so at
+    // most `concurrency` mails are ever out but not yet written down (the resends a crash can cause).
+    let next = 0;
+    const sender = async (): Promise<void> => {
+      while (!stopped && next < toSend.length) {
+        const item = toSend[next++]!;
+        count(await sendOne(item.row, item.raw));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, toSend.length) }, sender));
+    for (const o of await Promise.all(early)) count(o);
+    if (next < toSend.length) {
+      // Stopped with rows claimed but not attempted: due again at once, the attempt not counted.
+      const left = toSend.slice(next).map((t) => t.row);
+      try {
+        repos.transaction(() => {
+          for (const row of left) repos.outbox.unclaim(row.id, now());
+        }, { durable: false });
+      } catch (err) {
+        logger.warn({ event: 'outbox.unclaim_failed', rows: left.length, err }, 'claimed mail keeps its lease until the next start');
+      }
+    }
   }
 
   function runOnce(): Promise<OutboxRunResult> {

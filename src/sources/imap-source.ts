@@ -23,6 +23,10 @@
  *   and re-scans the folder. The same mails then arrive with new keys; the pipeline recognises
  *   them by Message-ID + body (or the raw hash) and stores nothing twice.
  *
+ * With a batch handler the fetched batch is committed as one (group commit: one fsync for up to
+ * batch_size messages) before any of it is acknowledged; if that fails, the batch is handed over
+ * again one message at a time, with the rules below.
+ *
  * A handler error stops the batch at that message: nothing after it is handed over, the cursor
  * stays before it, and the message is retried after a capped exponential backoff (the handler
  * throws only for temporary failures; poison mail is quarantined and counts as handled).
@@ -42,7 +46,7 @@ import type { RawConfig } from '../config/schema.js';
 import { TidingsError } from '../errors.js';
 import { maskCredentials } from '../log/logger.js';
 import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
-import type { MailSource, MessageHandler, SourceState, SourceStatus } from './mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
 import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, withDeadline, type RetryPolicy } from './source-timing.js';
 
 type ImapSection = Extract<RawConfig['source'], { kind: 'imap' }>;
@@ -64,6 +68,11 @@ export interface ImapSourceDeps {
   password: string;
   cursors: SourceCursorRepository;
   handler: MessageHandler;
+  /**
+   * Stores a whole fetched batch in one transaction (group commit). When it throws, the batch is
+   * handed to `handler` one message at a time instead, so a failure stops at the message it concerns.
+   */
+  batchHandler?: BatchHandler;
   logger: Logger;
   now: () => number;
   /**
@@ -405,6 +414,33 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
 
     const handled: number[] = [];
     let result: DrainResult = 'caught-up';
+    const positionOf = (meta: PendingMessage): SourceMessage => {
+      const msg = byUid.get(meta.uid)!;
+      const receivedAt = epochMs(msg.internalDate);
+      return { raw: msg.source!, position: { source: name, key: imapPositionKey(cur.uidvalidity, meta.uid), ...(Number.isFinite(receivedAt) ? { receivedAt } : {}) } };
+    };
+    if (deps.batchHandler && !stopping) {
+      const present = batch.filter((m) => !gone.has(m.uid));
+      let stored = false;
+      handling = true;
+      try {
+        const outcomes = present.length > 0 ? await deps.batchHandler(present.map(positionOf)) : [];
+        log.debug({ event: 'imap.batch.stored', messages: outcomes.length, fromUid: batch[0]!.uid, toUid: batch[batch.length - 1]!.uid }, 'batch handed over');
+        stored = true;
+      } catch (err) {
+        log.warn({ event: 'imap.batch.failed', messages: present.length, err: loggedError(err) }, 'batch not stored together; handing it over one message at a time');
+      } finally {
+        handling = false;
+      }
+      if (stored) {
+        for (const m of batch) if (gone.has(m.uid)) log.info({ event: 'imap.message.vanished', uid: m.uid }, 'message was expunged before it could be read');
+        cur.lastUid = batch[batch.length - 1]!.uid;
+        oldestPendingAt = oldestFrom[offset + batch.length];
+        saveCursor();
+        await acknowledge(c, present.map((m) => m.uid));
+        return 'caught-up';
+      }
+    }
     try {
       for (let i = 0; i < batch.length; i++) {
         if (stopping) {
@@ -419,17 +455,11 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
           oldestPendingAt = next;
           continue;
         }
-        const msg = byUid.get(meta.uid)!;
-        const receivedAt = epochMs(msg.internalDate);
-        const position = {
-          source: name,
-          key: imapPositionKey(cur.uidvalidity, meta.uid),
-          ...(Number.isFinite(receivedAt) ? { receivedAt } : {}),
-        };
+        const { raw, position } = positionOf(meta);
         handling = true;
         try {
-          const out = await deps.handler(msg.source!, position);
-          log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: msg.source!.length }, 'message handed over');
+          const out = await deps.handler(raw, position);
+          log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
         } catch (err) {
           setError(err);
           log.warn({ event: 'imap.message.failed', uid: meta.uid, err: loggedError(err) }, 'message not stored; will retry');

@@ -32,6 +32,19 @@ export interface IngestOutcome {
  */
 export type MessageHandler = (raw: Buffer, position: SourcePosition) => IngestOutcome | Promise<IngestOutcome>;
 
+/** One message as a source hands it over. */
+export interface SourceMessage {
+  raw: Buffer;
+  position: SourcePosition;
+}
+
+/**
+ * Stores several messages together (one transaction, one fsync). When it resolves, every message
+ * is committed and may be acknowledged; when it throws, none is, and the source falls back to the
+ * MessageHandler one message at a time (which stops at the message that fails).
+ */
+export type BatchHandler = (messages: readonly SourceMessage[]) => Promise<IngestOutcome[]>;
+
 export type SourceState = 'starting' | 'connected' | 'reconnecting' | 'stopped';
 
 export interface SourceStatus {

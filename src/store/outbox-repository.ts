@@ -60,6 +60,10 @@ export interface OutboxRepository {
   markRetry(id: number, nextAt: number, error: string): boolean;
   /** pending → failed (permanent failure or attempts exhausted). False when not pending. */
   markFailed(id: number, at: number, error: string): boolean;
+  /** Moves the lease of a claimed row to `until`. */
+  extendLease(id: number, until: number): boolean;
+  /** Gives back a claim that was never attempted (stop before the send): due at `now`, the attempt not counted. */
+  unclaim(id: number, now: number): boolean;
   /** Stores the rendered bytes once; false when already rendered. */
   setRaw(id: number, raw: Uint8Array): boolean;
   getOutbox(id: number): OutboxMail | undefined;
@@ -103,6 +107,10 @@ export function createOutboxRepository(db: Db): OutboxRepository {
   const release = db.prepare<[number, number]>(
     "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND attempts > 0 AND last_error IS NULL AND next_attempt_at > ?",
   );
+  const unclaimRow = db.prepare<[number, number]>(
+    "UPDATE outbox SET attempts = max(attempts - 1, 0), next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+  );
+  const lease = db.prepare<[number, number]>("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'");
   const updRaw = db.prepare<[Buffer, number]>('UPDATE outbox SET raw = ? WHERE id = ? AND raw IS NULL');
   const byId = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
   const byMessageId = db.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE message_id = ?`);
@@ -137,6 +145,8 @@ export function createOutboxRepository(db: Db): OutboxRepository {
     markSent: (id, at) => sent.run(at, id).changes === 1,
     markRetry: (id, nextAt, error) => retry.run(nextAt, error, id).changes === 1,
     markFailed: (id, at, error) => failed.run(at, error, id).changes === 1,
+    extendLease: (id, until) => lease.run(until, id).changes === 1,
+    unclaim: (id, now) => unclaimRow.run(now, id).changes === 1,
     setRaw: (id, raw) => updRaw.run(toBuffer(raw), id).changes === 1,
     getOutbox(id) {
       const r = byId.get(id);

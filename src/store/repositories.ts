@@ -32,13 +32,27 @@ export interface Repositories {
    * Runs `fn` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so two processes never
    * deadlock upgrading a read). Synchronous only: better-sqlite3 refuses a function that returns a
    * promise, so nothing may be awaited inside. Nested calls become savepoints.
+   *
+   * `durable: false` commits without waiting for the disk (synchronous=NORMAL for this one commit
+   * when the store runs FULL): for bookkeeping whose loss on a power failure only repeats work, such
+   * as an outbox claim or a "sent" mark (the mail then goes again, same bytes, same Message-ID). The
+   * WAL is appended in order, so the next durable commit makes it durable too. A process crash
+   * loses nothing either way: the commit is in the operating system's cache.
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, options?: TransactionOptions): T;
+}
+
+export interface TransactionOptions {
+  /** Default true: the commit is on disk when this returns. */
+  durable?: boolean;
 }
 
 /** Builds every repository over one migrated database; all statements are prepared here, once. */
 export function createRepositories(db: Db): Repositories {
   const blobs = createBlobRepository(db);
+  // 2 = FULL, 3 = EXTRA: the levels that fsync at every commit in WAL mode.
+  const configuredSync = Number(db.pragma('synchronous', { simple: true }));
+  const syncsEveryCommit = configuredSync >= 2;
   return {
     db,
     tickets: createTicketRepository(db),
@@ -54,9 +68,16 @@ export function createRepositories(db: Db): Repositories {
     coupons: createCouponRepository(db),
     autoReplies: createAutoReplyRepository(db),
     undeliverable: createUndeliverableRepository(db),
-    transaction<T>(fn: () => T): T {
+    transaction<T>(fn: () => T, options?: TransactionOptions): T {
       const run = db.transaction(fn);
-      return db.inTransaction ? run() : run.immediate();
+      if (db.inTransaction) return run();
+      if (options?.durable !== false || !syncsEveryCommit) return run.immediate();
+      db.pragma('synchronous = NORMAL');
+      try {
+        return run.immediate();
+      } finally {
+        db.pragma(`synchronous = ${configuredSync}`);
+      }
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { ImapFlow } from 'imapflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createImapSource, imapSourceName, PROCESSED_KEYWORD, type ImapSource, type ImapSourceConfig, type ImapSourceDeps } from '../../src/sources/imap-source.js';
+import type { BatchHandler } from '../../src/sources/mail-source.js';
 import type { Repositories } from '../../src/store/repositories.js';
 import { freshRepos } from '../store/helpers.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
@@ -130,6 +131,48 @@ describe('IMAP source against Dovecot', () => {
     expect(repos.cursors.getCursor(s.name)?.lastUid).toBe(10);
     expect(s.status().lastError).toMatch(/temporary failure for uidvalidity:\d+:uid:7/);
     expect(s.status().state).toBe('connected');
+  });
+
+  it('with a batch handler commits each fetched batch in one call, then moves it', async () => {
+    await deliverMany(25, 'group');
+    const v = await uidValidity('INBOX');
+    const h = recordingHandler();
+    const batches: string[][] = [];
+    const batchHandler: BatchHandler = async (messages) => {
+      batches.push(messages.map((m) => m.position.key));
+      return Promise.all(messages.map((m) => h.handler(m.raw, m.position)));
+    };
+    const s = source(h, { batchHandler }, { batch_size: 10 });
+    await s.start();
+    await waitFor('all stored', () => h.stored().length === 25);
+    await waitFor('inbox empty', async () => (await count('INBOX')) === 0);
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(batches.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `uidvalidity:${v}:uid:${i + 1}`));
+    expect(await count('Processed')).toBe(25);
+    expect(repos.cursors.getCursor(s.name)?.lastUid).toBe(25);
+  });
+
+  it('when a batch fails as a whole, hands it over one message at a time and stops at the failing one', async () => {
+    await deliverMany(6, 'fallback');
+    const v = await uidValidity('INBOX');
+    // message 4 fails once on its own; every batch attempt fails while message 4 has not been stored
+    const h = recordingHandler({ fail: (c, attempt) => c.position.key.endsWith(':uid:4') && attempt === 1 });
+    let batchCalls = 0;
+    const batchHandler: BatchHandler = async () => {
+      batchCalls += 1;
+      throw new Error('database is busy');
+    };
+    const log = memoryLogger('debug');
+    const s = source(h, { batchHandler, logger: log.logger }, { batch_size: 100 });
+    await s.start();
+    await waitFor('all six stored', () => h.stored().length === 6);
+    await waitFor('inbox empty', async () => (await count('INBOX')) === 0);
+    const uids = h.calls.map((c) => Number(c.position.key.split(':').pop()));
+    expect(uids).toEqual([1, 2, 3, 4, 4, 5, 6]);
+    expect(h.stored()).toEqual(Array.from({ length: 6 }, (_, i) => `uidvalidity:${v}:uid:${i + 1}`));
+    expect(batchCalls).toBe(2);
+    expect(log.lines().filter((l) => l.event === 'imap.batch.failed')).toHaveLength(2);
+    expect(await count('Processed')).toBe(6);
   });
 
   it('a new instance over the same database does not hand over anything twice', async () => {
