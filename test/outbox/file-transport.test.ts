@@ -105,3 +105,29 @@ describe('file transport', () => {
     expect(readdirSync(dir)).toHaveLength(3);
   });
 });
+
+describe('coalescedDirSync', () => {
+  it('lets callers that arrive during a sync share the next one, and never answers before a sync that started after the call', async () => {
+    const { coalescedDirSync } = await import('../../src/outbox/file-transport.js');
+    const started: number[] = [];
+    const finish: Array<() => void> = [];
+    const sync = coalescedDirSync('/nowhere', () => {
+      started.push(Date.now());
+      return new Promise<void>((r) => finish.push(r));
+    });
+    const order: string[] = [];
+    const a = sync().then(() => order.push('a'));
+    const b = sync().then(() => order.push('b'));
+    const c = sync().then(() => order.push('c'));
+    expect(started).toHaveLength(1); // a started one; b and c wait for the next
+    finish[0]!();
+    await a;
+    expect(order).toEqual(['a']);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toHaveLength(2); // one more sync for b and c together
+    finish[1]!();
+    await Promise.all([b, c]);
+    expect(order).toEqual(['a', 'b', 'c']);
+    expect(started).toHaveLength(2);
+  });
+});

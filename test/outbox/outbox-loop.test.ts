@@ -224,6 +224,44 @@ describe('outbox loop', () => {
     expect(() => loop.start(1000)).toThrow(/stopped/);
   });
 
+  it('records outcomes that finish together in one commit, and never has more than `concurrency` sent but unrecorded', async () => {
+    const repos = freshRepos();
+    for (let n = 1; n <= 12; n++) enqueuePlain(repos, n);
+    let commits = 0;
+    const counted: Repositories = {
+      ...repos,
+      transaction(fn, options) {
+        if (!repos.db.inTransaction) commits += 1;
+        return repos.transaction(fn, options);
+      },
+    };
+    let worstUnrecorded = 0;
+    const fake = fakeTransport(() => {
+      const sentRows = repos.outbox.countByStatus().sent;
+      worstUnrecorded = Math.max(worstUnrecorded, fake.sent.length - sentRows);
+      return undefined;
+    });
+    const { loop } = loopWith(counted, fake.transport, { concurrency: 4 });
+    expect(await loop.runOnce()).toEqual({ sent: 12, retried: 0, failed: 0 });
+    // one claim + one store of the rendered bytes + the grouped records: far fewer than 3 per mail
+    expect(commits).toBeLessThanOrEqual(2 + 12 / 4 + 1);
+    expect(worstUnrecorded).toBeLessThanOrEqual(4);
+    expect(repos.outbox.countByStatus()).toMatchObject({ sent: 12, pending: 0 });
+  });
+
+  it('leases a claimed chunk for one send per round of `concurrency` sends', async () => {
+    const repos = freshRepos();
+    const ids = [1, 2, 3, 4, 5, 6].map((n) => enqueuePlain(repos, n));
+    const seen: number[] = [];
+    const fake = fakeTransport(() => {
+      seen.push(repos.outbox.getOutbox(ids[5]!)!.nextAttemptAt);
+      return undefined;
+    });
+    const { loop } = loopWith(repos, fake.transport, { concurrency: 2, leaseMs: 2 * MIN });
+    expect(await loop.runOnce()).toEqual({ sent: 6, retried: 0, failed: 0 });
+    expect(seen[0]).toBe(T0 + 3 * 2 * MIN);
+  });
+
   it('a full batch in start() mode is followed by another pass at once', async () => {
     const repos = freshRepos();
     for (let n = 1; n <= 5; n++) enqueuePlain(repos, n);

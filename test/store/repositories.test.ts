@@ -81,3 +81,32 @@ describe('repositories', () => {
     expect(repos.db.prepare('SELECT type FROM events').pluck().all()).toEqual(['outer']);
   });
 });
+
+describe('transaction({ durable: false })', () => {
+  it('commits at synchronous=NORMAL and restores the configured level, also after a throw', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { openDatabase } = await import('../../src/store/open-database.js');
+    const { migrate } = await import('../../src/store/migrate.js');
+    const { createRepositories } = await import('../../src/store/repositories.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'tidings-durable-'));
+    const db = openDatabase(path.join(dir, 't.db'), { synchronous: 'full' });
+    try {
+      migrate(db);
+      const repos = createRepositories(db);
+      const level = (): number => Number(db.pragma('synchronous', { simple: true }));
+      expect(level()).toBe(2);
+      expect(repos.transaction(() => level(), { durable: false })).toBe(1);
+      expect(level()).toBe(2);
+      expect(repos.transaction(() => level())).toBe(2);
+      expect(() => repos.transaction(() => { throw new Error('boom'); }, { durable: false })).toThrow('boom');
+      expect(level()).toBe(2);
+      // nested: the outer transaction decides; no pragma inside a transaction
+      expect(repos.transaction(() => repos.transaction(() => level(), { durable: false }))).toBe(2);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMessage } from '../../src/mail/parse-message.js';
+import type { MessageParser } from '../../src/mail/message-parser.js';
+import { packageRoot } from '../../src/paths.js';
+
+/**
+ * The daemon parses in a worker thread. A worker runs compiled JavaScript only, so this suite
+ * compiles the sources into a private directory (not dist/, which other suites build too) and
+ * checks that the thread gives exactly what parseMessage gives on the calling thread.
+ */
+const root = packageRoot();
+const outDir = path.join(root, '.test-build', `parser-${process.pid}`);
+const corpusDir = path.resolve(root, '../shared/corpus');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const full = path.join(dir, name);
+      return statSync(full).isDirectory() ? filesUnder(full) : [full];
+    });
+}
+
+const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'));
+const SAMPLE = crlf(
+  [
+    'From: =?koi8-r?B?5MXO?= <den@client.example>',
+    'To: support@desk.example',
+    'Subject: =?utf-8?B?0J/RgNC+0LHQu9C10LzQsA==?=',
+    'Message-ID: <thread-1@client.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Не работает выгрузка.',
+    '',
+    '-- ',
+    'Денис',
+    '--b1',
+    'Content-Type: application/octet-stream; name="log.bin"',
+    'Content-Disposition: attachment; filename="log.bin"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from([0, 1, 2, 250, 251, 252]).toString('base64'),
+    '--b1--',
+    '',
+  ].join('\n'),
+);
+
+describe('parser thread', () => {
+  let parser: MessageParser;
+
+  beforeAll(() => {
+    mkdirSync(outDir, { recursive: true });
+    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', outDir], { cwd: root, stdio: 'inherit' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await parser?.close();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('runs in a thread and parses like the calling thread, attachments as Buffers', async () => {
+    const mod = (await import(path.join(outDir, 'src/mail/message-parser.js'))) as typeof import('../../src/mail/message-parser.js');
+    parser = mod.createMessageParser({ logger: pino({ level: 'silent' }) });
+    expect(parser.mode).toBe('thread');
+    const inThread = await parser.parse(SAMPLE, { maxBytes: 1_000_000 });
+    const inline = await parseMessage(SAMPLE, { maxBytes: 1_000_000 });
+    expect(inThread).toEqual(inline);
+    expect(inThread.subject).toBe('Проблема');
+    expect(inThread.visibleText).toBe('Не работает выгрузка.');
+    expect(Buffer.isBuffer(inThread.attachments[0]!.content)).toBe(true);
+    expect([...inThread.attachments[0]!.content]).toEqual([0, 1, 2, 250, 251, 252]);
+  });
+
+  it('keeps the error codes that decide quarantine', async () => {
+    await expect(parser.parse(SAMPLE, { maxBytes: 100 })).rejects.toMatchObject({ name: 'TidingsError', code: 'E_MESSAGE_TOO_LARGE', details: { limit: 100 } });
+    await expect(parser.parse(Buffer.from('\x00\x01 not a mail'), { maxBytes: 1000 })).rejects.toMatchObject({ code: 'E_MESSAGE_UNPARSEABLE' });
+  });
+
+  it.skipIf(!existsSync(corpusDir))('gives the same result as the calling thread for every corpus file, many in flight at once', async () => {
+    const files = filesUnder(corpusDir).filter((f) => statSync(f).size < 2_000_000);
+    const settle = (p: Promise<unknown>) => p.then((v) => ({ ok: true, v }), (e: { code?: string }) => ({ ok: false, v: e.code ?? 'other' }));
+    const threaded = await Promise.all(files.map((f) => settle(parser.parse(readFileSync(f), { maxBytes: 25 * 1024 * 1024 }))));
+    let compared = 0;
+    for (const [i, f] of files.entries()) {
+      const inline = await settle(parseMessage(readFileSync(f), { maxBytes: 25 * 1024 * 1024 }));
+      expect(threaded[i], f).toEqual(inline);
+      compared += 1;
+    }
+    expect(compared).toBeGreaterThan(700);
+  }, 120_000);
+
+  it('refuses work after close, with a code the source treats as temporary', async () => {
+    const mod = (await import(path.join(outDir, 'src/mail/message-parser.js'))) as typeof import('../../src/mail/message-parser.js');
+    const p = mod.createMessageParser({ logger: pino({ level: 'silent' }) });
+    const pending = p.parse(SAMPLE, { maxBytes: 1_000_000 }).catch((e: unknown) => e);
+    await p.close();
+    expect(await pending).toMatchObject({ code: 'E_PARSER_UNAVAILABLE' });
+    await expect(p.parse(SAMPLE, { maxBytes: 1_000_000 })).rejects.toMatchObject({ code: 'E_PARSER_UNAVAILABLE' });
+  });
+});
