@@ -29,7 +29,7 @@ export const ERROR_CODES = {
   E_RELAY_EMPTY: 'a staff reply had nothing to relay',
   E_USAGE: 'invalid command-line usage',
   E_INGEST_FAILED: 'message could not be stored',
-  E_PARSER_UNAVAILABLE: 'the message parser thread is not available',
+  E_MAIL_THREAD_UNAVAILABLE: 'the mail thread (parsing, rendering) is not available',
   E_TID_INVALID: 'not a valid ticket number',
   E_TID_PREFIX_INVALID: 'the TID subject prefix is not usable',
   E_MESSAGE_ID_INVALID: 'cannot build a Message-ID from these parts',

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { hmacKey, requireSecret } from '../config/secrets.js';
 import { createEscalationLoop, type EscalationLoop } from '../escalation/escalation-loop.js';
-import { ingestBatch, ingestMessage } from '../ingest/ingest-message.js';
-import { createMessageParser } from '../mail/message-parser.js';
+import { commitBatch, ingestMessage, prepareBatch } from '../ingest/ingest-message.js';
+import { createMailThread } from '../mail/mail-thread.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
@@ -33,8 +33,8 @@ export interface DaemonOptions {
    * sets it; embedded daemons (tests, tools) default to no listener so they never fight over a port.
    */
   serveHttp?: boolean;
-  /** Parse mail in a worker thread (default true; inline when running from the TypeScript sources). */
-  parseThread?: boolean;
+  /** Parse and render mail in a worker thread (default true; inline when running from the TypeScript sources). */
+  mailThread?: boolean;
 }
 
 export interface Daemon {
@@ -81,17 +81,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const repos = openStore(config);
   let transport: MailTransport | undefined;
   let http: HttpEndpoint | undefined;
-  const parser = createMessageParser({ logger: componentLogger(logger, 'parser'), thread: options.parseThread ?? true });
+  const mailThread = createMailThread({ logger: componentLogger(logger, 'mail-thread'), blobs: repos.blobs, thread: options.mailThread ?? true });
   try {
     const outboxLog = componentLogger(logger, 'outbox');
     transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
     const released = repos.outbox.releaseLeases(now());
     if (released) log.warn({ event: 'outbox.leases_released', count: released }, 'mail claimed before an unclean stop is due again');
-    const outbox = createOutboxLoop({ repos, transport, logger: outboxLog, now, envelopeFrom: config.mailbox.address });
+    const outbox = createOutboxLoop({ repos, transport, logger: outboxLog, now, envelopeFrom: config.mailbox.address, render: mailThread.render });
     let source: MailSource | undefined;
     const metrics = createMetrics({ repos, source: () => source });
     const wire = (d: IngestDeps): IngestDeps => {
-      d.parse = parser.parse;
+      d.parse = mailThread.parse;
       d.onOutboxEnqueued = () => outbox.wake();
       d.onIngested = (r) => {
         if (r.status === 'duplicate') return;
@@ -103,7 +103,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // The holder a reload swaps: each message reads the deps in force when it starts.
     let deps = wire(buildIngestDeps(config, repos, logger, env, now));
     const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
-    const ingestMany: BatchHandler = (messages) => ingestBatch(deps, messages);
+    const ingestMany: BatchHandler = { prepare: (messages) => prepareBatch(deps, messages), commit: commitBatch };
     source = createSource(config, { repos, ingest, ingestMany, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
@@ -119,7 +119,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     });
     escalation.start();
-    log.info({ event: 'daemon.started', source: config.source.kind, transport: config.transport.kind, parser: parser.mode }, 'tidings started');
+    log.info({ event: 'daemon.started', source: config.source.kind, transport: config.transport.kind, mailThread: mailThread.mode }, 'tidings started');
     const t = transport;
     const h = http;
     let stopping: Promise<void> | undefined;
@@ -144,7 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           if (source) await source.stop();
           escalation.stop();
           await outbox.stop();
-          await parser.close();
+          await mailThread.close();
           await h?.close();
           await t.close();
           repos.db.close();
@@ -156,7 +156,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     await http?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
-    await parser.close();
+    await mailThread.close();
     repos.db.close();
     throw err;
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ParseFn } from '../mail/message-parser.js';
+import type { ParseFn } from '../mail/mail-thread.js';
 import type { Config } from '../config/config.js';
 import type { LevelSelector } from '../core/selection/select-level.js';
 import type { ServiceLevels } from '../app/service-levels.js';

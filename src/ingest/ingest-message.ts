@@ -4,7 +4,7 @@ import { verifyMessageId } from '../core/mail/message-id.js';
 import { decideStaffAuth, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
-import type { IngestOutcome, MessageHandler, SourceMessage, SourcePosition } from '../sources/mail-source.js';
+import type { IngestOutcome, MessageHandler, PreparedBatch, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
 import { dedupeKeys } from './dedupe-keys.js';
 import type { IngestDeps } from './ingest-deps.js';
@@ -77,10 +77,27 @@ export async function ingestMessage(deps: IngestDeps, raw: Buffer, position: Sou
  * the transaction could not commit (nothing of the batch is stored then).
  */
 export async function ingestBatch(deps: IngestDeps, messages: readonly SourceMessage[]): Promise<IngestOutcome[]> {
-  // All at once: with a parser thread the main thread is free meanwhile (the outbox runs).
+  return commitBatch(await prepareBatch(deps, messages));
+}
+
+interface Batch extends PreparedBatch {
+  deps: IngestDeps;
+  prepared: Prepared[];
+}
+
+/** The parsing half of ingestBatch; the deps in force now are the ones the commit uses. */
+export async function prepareBatch(deps: IngestDeps, messages: readonly SourceMessage[]): Promise<PreparedBatch> {
+  // All at once: with a mail thread, this thread is free meanwhile (commits, sends).
   const prepared = await Promise.all(messages.map((m) => prepareMessage(deps, m.raw, m.position, {})));
-  const committed = deps.repos.transaction(() => prepared.map((p) => commitPrepared(deps, p)));
-  return prepared.map((p, i) => report(deps, p, committed[i]!));
+  const batch: Batch = { size: prepared.length, deps, prepared };
+  return batch;
+}
+
+/** The storing half of ingestBatch: one transaction, synchronous. */
+export function commitBatch(prepared: PreparedBatch): IngestOutcome[] {
+  const { deps, prepared: items } = prepared as Batch;
+  const committed = deps.repos.transaction(() => items.map((p) => commitPrepared(deps, p)));
+  return items.map((p, i) => report(deps, p, committed[i]!));
 }
 
 async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePosition, options: IngestOptions): Promise<Prepared> {

@@ -85,7 +85,10 @@ export function plainVisibleText(text: string): string | undefined {
       end = i;
     }
   }
-  return trimmedLines.slice(0, end).join('\n').replace(LEADING_NEWLINE, '').replace(TRAILING_TILDES, '');
+  const visible = trimmedLines.slice(0, end);
+  // A fragment of blank lines only is hidden like a quote.
+  if (visible.every((l) => l === '')) return '';
+  return visible.join('\n').replace(LEADING_NEWLINE, '').replace(TRAILING_TILDES, '');
 }
 
 /**

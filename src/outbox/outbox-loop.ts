@@ -4,7 +4,8 @@ import { componentLogger } from '../log/logger.js';
 import { DEFAULT_CLAIM_LEASE_MS, type OutboxMail } from '../store/outbox-repository.js';
 import type { Repositories } from '../store/repositories.js';
 import { classifyDeliveryError, deliveryDetails, permanentDeliveryError } from './delivery-error.js';
-import { parseOutboundMail, renderMail } from './render-mail.js';
+import type { RenderFn } from '../mail/mail-thread.js';
+import { renderMail } from './render-mail.js';
 import type { MailTransport, RejectedRecipient, SendReceipt } from './transport.js';
 
 /**
@@ -81,6 +82,8 @@ export interface OutboxLoopDeps {
   backoff?: Partial<OutboxBackoff>;
   /** Injected for tests; defaultJitter otherwise. */
   jitter?: Jitter;
+  /** Renders a row's mail JSON (the mail thread in the daemon); renderMail over repos.blobs when unset. */
+  render?: RenderFn;
   /** Sends in flight at once; the transport's maxConcurrency (SMTP pool size) by default, else 1. */
   concurrency?: number;
 }
@@ -115,6 +118,7 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
   const leaseMs = deps.leaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const concurrency = Math.max(1, deps.concurrency ?? transport.maxConcurrency ?? 1);
   const chunkSize = Math.max(2 * concurrency, CHUNK_MIN);
+  const render: RenderFn = deps.render ?? ((mail, messageId) => renderMail({ mail, messageId, blobs: repos.blobs }));
 
   let stopped = false;
   let started = false;
@@ -240,22 +244,21 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
    * may be the one already out.
    */
   async function prepare(rows: OutboxMail[]): Promise<Array<{ row: OutboxMail; raw: Buffer } | Pending>> {
-    const out: Array<{ row: OutboxMail; raw: Buffer } | Pending> = [];
     const fresh: Array<{ row: OutboxMail; raw: Buffer }> = [];
-    for (const row of rows) {
-      try {
-        if (row.recipients.length === 0) throw permanentDeliveryError('the row has no envelope recipients', { stage: 'render' });
-        if (row.raw) {
-          out.push({ row, raw: row.raw });
-          continue;
+    // All at once: with a mail thread the renders run there while this thread goes on.
+    const out = await Promise.all(
+      rows.map(async (row): Promise<{ row: OutboxMail; raw: Buffer } | Pending> => {
+        try {
+          if (row.recipients.length === 0) throw permanentDeliveryError('the row has no envelope recipients', { stage: 'render' });
+          if (row.raw) return { row, raw: row.raw };
+          const item = { row, raw: await render(row.mail, row.messageId) };
+          fresh.push(item);
+          return item;
+        } catch (err) {
+          return failure(row, err);
         }
-        const item = { row, raw: await renderMail({ mail: parseOutboundMail(row.mail), messageId: row.messageId, blobs: repos.blobs }) };
-        fresh.push(item);
-        out.push(item);
-      } catch (err) {
-        out.push(failure(row, err));
-      }
-    }
+      }),
+    );
     if (fresh.length > 0) {
       repos.transaction(() => {
         for (const item of fresh) if (!repos.outbox.setRaw(item.row.id, item.raw)) item.raw = repos.outbox.getOutbox(item.row.id)?.raw ?? item.raw;

@@ -5,7 +5,8 @@ import { permanentDeliveryError } from './delivery-error.js';
 import type { OutboundAttachment, OutboundMail } from './outbound-mail.js';
 
 export interface RenderMailInput {
-  mail: OutboundMail;
+  /** An OutboundMail, checked here (an outbox row's JSON may be anything). */
+  mail: unknown;
   /** Ours, without angle brackets: becomes the Message-ID header. */
   messageId: string;
   /** Attachment bytes by sha256 (the blob store). */

@@ -46,7 +46,7 @@ import type { RawConfig } from '../config/schema.js';
 import { TidingsError } from '../errors.js';
 import { maskCredentials } from '../log/logger.js';
 import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
-import type { BatchHandler, MailSource, MessageHandler, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
 import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, withDeadline, type RetryPolicy } from './source-timing.js';
 
 type ImapSection = Extract<RawConfig['source'], { kind: 'imap' }>;
@@ -59,6 +59,15 @@ export type ImapSourceConfig = Pick<
 
 /** How long stop() lets a hanging IMAP command run before it closes the connection. */
 const STOP_GRACE_MS = 2000;
+
+/**
+ * Fetched (and, with a batch handler, parsed) batches kept ahead of the one being committed: two
+ * keep the mail thread busy while the main thread commits; each is at most maxBatchBytes.
+ */
+const LOOKAHEAD_BATCHES = 2;
+
+/** UIDs listed (date and size fetched) at a time; the drain lists again when they are done. */
+const LISTING_WINDOW = 2000;
 
 /** Set on a handled message when the server has no MOVE (or acknowledge is 'flag'). */
 export const PROCESSED_KEYWORD = '$TidingsProcessed';
@@ -235,8 +244,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   let loop: Promise<void> | undefined;
   let client: ImapFlow | undefined;
   let connecting = false;
-  /** A message is with the handler: stop() never cuts the connection under it. */
-  let handling = false;
+  /** Messages with the handler (or batches being prepared): stop() never cuts the connection under them. */
+  let handling = 0;
   const alarm = new Alarm(timers);
   let newMail = false;
   let sessionClosed = false;
@@ -376,23 +385,37 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     saveCursor();
   };
 
-  /** UIDs above the cursor with their INTERNALDATE and size; UID order. */
+  /**
+   * The next UIDs above the cursor (at most LISTING_WINDOW) with their INTERNALDATE and size; UID
+   * order. UID SEARCH names them all in one line; the per-message FETCH of date and size is asked
+   * only for the window, so a backlog of 100,000 does not mean 100,000 responses before the first
+   * message is read. The lag reported is that of the oldest message in the window.
+   */
   const listPending = async (c: ImapFlow): Promise<PendingMessage[]> => {
     if (!cursor) return [];
     // Always ask the server, never the cached EXISTS count: the poll is there for servers whose
     // notifications do not arrive, and the answer carries any EXISTS update with it.
     const from = cursor.lastUid + 1;
+    const found = await deadline(c, c.search({ uid: `${from}:*` }, { uid: true }), 'search new');
+    if (!Array.isArray(found)) throw new SessionLost('could not list new messages');
     // "n:*" also matches the highest UID when it is below n, hence the filter.
-    const rows = await deadline(c, c.fetchAll(`${from}:*`, { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
+    const window = found.filter((u) => u >= from).sort((a, b) => a - b).slice(0, LISTING_WINDOW);
+    if (window.length === 0) return [];
+    const rows = await deadline(c, c.fetchAll(uidSet(window), { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
     return rows
       .filter((m) => m.uid >= from)
       .map((m) => ({ uid: m.uid, internalDate: epochMs(m.internalDate), size: m.size ?? 0 }))
       .sort((a, b) => a.uid - b.uid);
   };
 
-  /** Fetches one batch, hands it over in UID order, advances the cursor, acknowledges. */
-  const processBatch = async (c: ImapFlow, batch: PendingMessage[], oldestFrom: ReadonlyArray<number | undefined>, offset: number): Promise<DrainResult> => {
-    const cur = cursor!;
+  /** One batch as fetched: the sources by UID, and the UIDs expunged since the listing. */
+  interface Fetched {
+    batch: PendingMessage[];
+    byUid: Map<number, FetchMessageObject>;
+    gone: Set<number>;
+  }
+
+  const fetchBatch = async (c: ImapFlow, batch: PendingMessage[]): Promise<Fetched> => {
     const fetched = await deadline(
       c,
       c.fetchAll(uidSet(batch.map((m) => m.uid)), { uid: true, source: true, internalDate: true }, { uid: true }),
@@ -411,26 +434,51 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       if (missing.some((u) => present.has(u))) throw new SessionLost('the server did not return the source of a message that exists');
       gone = new Set(missing);
     }
+    return { batch, byUid, gone };
+  };
 
-    const handled: number[] = [];
-    let result: DrainResult = 'caught-up';
-    const positionOf = (meta: PendingMessage): SourceMessage => {
-      const msg = byUid.get(meta.uid)!;
-      const receivedAt = epochMs(msg.internalDate);
-      return { raw: msg.source!, position: { source: name, key: imapPositionKey(cur.uidvalidity, meta.uid), ...(Number.isFinite(receivedAt) ? { receivedAt } : {}) } };
-    };
-    if (deps.batchHandler && !stopping) {
+  const messageOf = (f: Fetched, meta: PendingMessage): SourceMessage => {
+    const msg = f.byUid.get(meta.uid)!;
+    const receivedAt = epochMs(msg.internalDate);
+    return { raw: msg.source!, position: { source: name, key: imapPositionKey(cursor!.uidvalidity, meta.uid), ...(Number.isFinite(receivedAt) ? { receivedAt } : {}) } };
+  };
+
+  /** A fetched batch and, with a batch handler, its prepared (parsed) form or why preparing failed. */
+  interface Stage {
+    fetched: Fetched;
+    prepared?: PreparedBatch;
+    prepareError?: unknown;
+  }
+
+  const startStage = async (c: ImapFlow, batch: PendingMessage[]): Promise<Stage> => {
+    const fetched = await fetchBatch(c, batch);
+    const bh = deps.batchHandler;
+    if (!bh) return { fetched };
+    handling += 1;
+    try {
+      return { fetched, prepared: await bh.prepare(batch.filter((m) => !fetched.gone.has(m.uid)).map((m) => messageOf(fetched, m))) };
+    } catch (prepareError) {
+      return { fetched, prepareError };
+    } finally {
+      handling -= 1;
+    }
+  };
+
+  /** Commits a fetched batch (as one, else one message at a time), advances the cursor, acknowledges. */
+  const processStage = async (c: ImapFlow, stage: Stage, oldestFrom: ReadonlyArray<number | undefined>, offset: number): Promise<DrainResult> => {
+    const cur = cursor!;
+    const { batch, gone } = stage.fetched;
+    const bh = deps.batchHandler;
+    if (bh && !stopping) {
       const present = batch.filter((m) => !gone.has(m.uid));
       let stored = false;
-      handling = true;
       try {
-        const outcomes = present.length > 0 ? await deps.batchHandler(present.map(positionOf)) : [];
+        if (stage.prepareError !== undefined) throw stage.prepareError;
+        const outcomes = stage.prepared ? bh.commit(stage.prepared) : [];
         log.debug({ event: 'imap.batch.stored', messages: outcomes.length, fromUid: batch[0]!.uid, toUid: batch[batch.length - 1]!.uid }, 'batch handed over');
         stored = true;
       } catch (err) {
         log.warn({ event: 'imap.batch.failed', messages: present.length, err: loggedError(err) }, 'batch not stored together; handing it over one message at a time');
-      } finally {
-        handling = false;
       }
       if (stored) {
         for (const m of batch) if (gone.has(m.uid)) log.info({ event: 'imap.message.vanished', uid: m.uid }, 'message was expunged before it could be read');
@@ -441,6 +489,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
         return 'caught-up';
       }
     }
+    const handled: number[] = [];
+    let result: DrainResult = 'caught-up';
     try {
       for (let i = 0; i < batch.length; i++) {
         if (stopping) {
@@ -455,8 +505,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
           oldestPendingAt = next;
           continue;
         }
-        const { raw, position } = positionOf(meta);
-        handling = true;
+        const { raw, position } = messageOf(stage.fetched, meta);
+        handling += 1;
         try {
           const out = await deps.handler(raw, position);
           log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
@@ -466,7 +516,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
           result = 'handler-failed';
           break;
         } finally {
-          handling = false;
+          handling -= 1;
         }
         cur.lastUid = meta.uid;
         handled.push(meta.uid);
@@ -499,10 +549,29 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       oldestPendingAt = oldestFrom[0];
       log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid }, 'new mail');
       let offset = 0;
-      for (const batch of planBatches(pending, batchSize, maxBatchBytes)) {
-        const r = await processBatch(c, batch, oldestFrom, offset);
+      const batches = planBatches(pending, batchSize, maxBatchBytes);
+      // Batches ahead: while batch i is committed and moved, the next ones are fetched and parsed
+      // (parsing runs on the mail thread). Commits stay in UID order, one after the other; a batch
+      // fetched ahead that is never committed (stop, failure) is simply fetched again later.
+      const ahead: Array<Promise<Stage>> = [];
+      let nextToFetch = 0;
+      const fillAhead = (): void => {
+        while (ahead.length < LOOKAHEAD_BATCHES && nextToFetch < batches.length && !stopping) {
+          const p = startStage(c, batches[nextToFetch++]!);
+          // Settled even if nobody waits for it any more (this loop returned early).
+          p.catch(() => undefined);
+          ahead.push(p);
+        }
+      };
+      fillAhead();
+      for (let i = 0; i < batches.length; i++) {
+        const current = ahead.shift();
+        if (!current) return 'stopping';
+        const stage = await current;
+        fillAhead();
+        const r = await processStage(c, stage, oldestFrom, offset);
         if (r !== 'caught-up') return r;
-        offset += batch.length;
+        offset += batches[i]!.length;
       }
     }
   };
@@ -658,7 +727,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       // that one finishes and is recorded first.
       let closer: NodeJS.Timeout | undefined;
       const cut = (): void => {
-        if (handling) closer = setTimeout(cut, 100);
+        if (handling > 0) closer = setTimeout(cut, 100);
         else client?.close();
       };
       closer = setTimeout(cut, STOP_GRACE_MS);

@@ -38,12 +38,23 @@ export interface SourceMessage {
   position: SourcePosition;
 }
 
+/** A batch parsed and ready to commit; opaque to the source. */
+export interface PreparedBatch {
+  readonly size: number;
+}
+
 /**
- * Stores several messages together (one transaction, one fsync). When it resolves, every message
- * is committed and may be acknowledged; when it throws, none is, and the source falls back to the
- * MessageHandler one message at a time (which stops at the message that fails).
+ * Stores several messages together (one transaction, one fsync), in two steps so a source can
+ * parse the next batch while it commits this one: `prepare` parses (no database; may run ahead),
+ * `commit` stores a prepared batch in one transaction, synchronously; commits are called in source
+ * order. When `commit` returns, every message is committed and may be acknowledged; when
+ * `prepare` or `commit` throws, none is, and the source falls back to the MessageHandler one
+ * message at a time (which stops at the message that fails).
  */
-export type BatchHandler = (messages: readonly SourceMessage[]) => Promise<IngestOutcome[]>;
+export interface BatchHandler {
+  prepare(messages: readonly SourceMessage[]): Promise<PreparedBatch>;
+  commit(batch: PreparedBatch): IngestOutcome[];
+}
 
 export type SourceState = 'starting' | 'connected' | 'reconnecting' | 'stopped';
 

@@ -89,7 +89,7 @@ describe('visibleText', () => {
         const plain = plainVisibleText(text);
         if (plain !== undefined) expect(plain).toBe(parserVisibleText(text));
       }),
-      { numRuns: 3000 },
+      { numRuns: 20000 },
     );
   });
 

@@ -113,7 +113,7 @@ describe('IMAP source against a scripted server', () => {
     await s.start();
     await waitFor('handled once', () => h.stored().length === 1);
     // several polls ask for "2:*", which the server answers with UID 1
-    await waitFor('three more polls', () => f.commands.filter((c) => c.startsWith('UID FETCH 2:*')).length >= 3, 10_000);
+    await waitFor('three more polls', () => f.commands.filter((c) => c.startsWith('UID SEARCH UID 2:*')).length >= 3, 10_000);
     expect(h.calls).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@
 import type { ImapFlow } from 'imapflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createImapSource, imapSourceName, PROCESSED_KEYWORD, type ImapSource, type ImapSourceConfig, type ImapSourceDeps } from '../../src/sources/imap-source.js';
-import type { BatchHandler } from '../../src/sources/mail-source.js';
+import type { BatchHandler, PreparedBatch } from '../../src/sources/mail-source.js';
 import type { Repositories } from '../../src/store/repositories.js';
 import { freshRepos } from '../store/helpers.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
@@ -133,34 +133,53 @@ describe('IMAP source against Dovecot', () => {
     expect(s.status().state).toBe('connected');
   });
 
-  it('with a batch handler commits each fetched batch in one call, then moves it', async () => {
+  it('with a batch handler commits each fetched batch in one call, in UID order, then moves it', async () => {
     await deliverMany(25, 'group');
     const v = await uidValidity('INBOX');
     const h = recordingHandler();
-    const batches: string[][] = [];
-    const batchHandler: BatchHandler = async (messages) => {
-      batches.push(messages.map((m) => m.position.key));
-      return Promise.all(messages.map((m) => h.handler(m.raw, m.position)));
+    const prepared: string[][] = [];
+    const committed: string[][] = [];
+    const batchHandler: BatchHandler = {
+      prepare: async (messages) => {
+        prepared.push(messages.map((m) => m.position.key));
+        return { size: messages.length, keys: messages.map((m) => m.position.key) } as PreparedBatch;
+      },
+      commit: (batch) => {
+        const keys = (batch as PreparedBatch & { keys: string[] }).keys;
+        committed.push(keys);
+        return keys.map(() => ({ status: 'stored' as const }));
+      },
     };
     const s = source(h, { batchHandler }, { batch_size: 10 });
     await s.start();
-    await waitFor('all stored', () => h.stored().length === 25);
+    await waitFor('all committed', () => committed.flat().length === 25);
     await waitFor('inbox empty', async () => (await count('INBOX')) === 0);
-    expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
-    expect(batches.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `uidvalidity:${v}:uid:${i + 1}`));
+    expect(committed.map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(committed.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `uidvalidity:${v}:uid:${i + 1}`));
+    expect(prepared).toEqual(committed);
+    expect(h.calls).toHaveLength(0);
     expect(await count('Processed')).toBe(25);
     expect(repos.cursors.getCursor(s.name)?.lastUid).toBe(25);
   });
 
-  it('when a batch fails as a whole, hands it over one message at a time and stops at the failing one', async () => {
-    await deliverMany(6, 'fallback');
+  it.each(['prepare', 'commit'] as const)('when a batch %s fails, hands the batch over one message at a time and stops at the failing one', async (failing) => {
+    await deliverMany(6, `fallback-${failing}`);
     const v = await uidValidity('INBOX');
-    // message 4 fails once on its own; every batch attempt fails while message 4 has not been stored
+    // message 4 fails once on its own
     const h = recordingHandler({ fail: (c, attempt) => c.position.key.endsWith(':uid:4') && attempt === 1 });
     let batchCalls = 0;
-    const batchHandler: BatchHandler = async () => {
-      batchCalls += 1;
-      throw new Error('database is busy');
+    const batchHandler: BatchHandler = {
+      prepare: async (messages) => {
+        if (failing === 'prepare') {
+          batchCalls += 1;
+          throw new Error('mail thread gone');
+        }
+        return { size: messages.length };
+      },
+      commit: () => {
+        batchCalls += 1;
+        throw new Error('database is busy');
+      },
     };
     const log = memoryLogger('debug');
     const s = source(h, { batchHandler, logger: log.logger }, { batch_size: 100 });

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse-message.js';
-import type { MessageParser } from '../../src/mail/message-parser.js';
+import type { MailThread } from '../../src/mail/mail-thread.js';
+import { renderMail } from '../../src/outbox/render-mail.js';
 import { packageRoot } from '../../src/paths.js';
 
 /**
- * The daemon parses in a worker thread. A worker runs compiled JavaScript only, so this suite
+ * The daemon parses and renders mail in a worker thread. A worker runs compiled JavaScript only, so this suite
  * compiles the sources into a private directory (not dist/, which other suites build too) and
- * checks that the thread gives exactly what parseMessage gives on the calling thread.
+ * checks that the thread gives exactly what parseMessage and renderMail give on the calling thread.
  */
 const root = packageRoot();
 const outDir = path.join(root, '.test-build', `parser-${process.pid}`);
@@ -53,8 +54,21 @@ const SAMPLE = crlf(
   ].join('\n'),
 );
 
-describe('parser thread', () => {
-  let parser: MessageParser;
+const ATTACHMENT = Buffer.from('%PDF-1.4 fake pdf bytes \x00\x01', 'latin1');
+const SHA = 'a'.repeat(64);
+const blobs = { get: (sha: string) => (sha === SHA ? ATTACHMENT : undefined) };
+const OUTBOUND = {
+  from: { name: 'Support', address: 'support@desk.example' },
+  to: ['den@client.example'],
+  subject: '[TID#7] Проблема',
+  text: 'Здравствуйте,\nмы получили ваше обращение.',
+  date: Date.parse('2026-11-23T10:00:00Z'),
+  headers: { 'Auto-Submitted': 'auto-replied' },
+  attachments: [{ sha256: SHA, contentType: 'application/pdf', filename: 'invoice.pdf' }],
+};
+
+describe('mail thread', () => {
+  let parser: MailThread;
 
   beforeAll(() => {
     mkdirSync(outDir, { recursive: true });
@@ -67,8 +81,8 @@ describe('parser thread', () => {
   });
 
   it('runs in a thread and parses like the calling thread, attachments as Buffers', async () => {
-    const mod = (await import(path.join(outDir, 'src/mail/message-parser.js'))) as typeof import('../../src/mail/message-parser.js');
-    parser = mod.createMessageParser({ logger: pino({ level: 'silent' }) });
+    const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+    parser = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs });
     expect(parser.mode).toBe('thread');
     const inThread = await parser.parse(SAMPLE, { maxBytes: 1_000_000 });
     const inline = await parseMessage(SAMPLE, { maxBytes: 1_000_000 });
@@ -77,6 +91,18 @@ describe('parser thread', () => {
     expect(inThread.visibleText).toBe('Не работает выгрузка.');
     expect(Buffer.isBuffer(inThread.attachments[0]!.content)).toBe(true);
     expect([...inThread.attachments[0]!.content]).toEqual([0, 1, 2, 250, 251, 252]);
+  });
+
+  it('renders outbound mail to the same bytes as the calling thread, attachments read here', async () => {
+    const inThread = await parser.render(OUTBOUND, 'tid7.ack.x@desk.example');
+    const inline = await renderMail({ mail: OUTBOUND, messageId: 'tid7.ack.x@desk.example', blobs });
+    expect(Buffer.isBuffer(inThread)).toBe(true);
+    expect(inThread.equals(inline)).toBe(true);
+    expect(inThread.toString('latin1')).toContain('invoice.pdf');
+    await expect(parser.render({ ...OUTBOUND, to: [] }, 'x@desk.example')).rejects.toMatchObject({ code: 'E_TRANSPORT_PERMANENT', details: { stage: 'render' } });
+    await expect(parser.render({ ...OUTBOUND, attachments: [{ sha256: 'b'.repeat(64), contentType: 'text/plain' }] }, 'x@desk.example')).rejects.toMatchObject({
+      code: 'E_TRANSPORT_PERMANENT',
+    });
   });
 
   it('keeps the error codes that decide quarantine', async () => {
@@ -98,11 +124,11 @@ describe('parser thread', () => {
   }, 120_000);
 
   it('refuses work after close, with a code the source treats as temporary', async () => {
-    const mod = (await import(path.join(outDir, 'src/mail/message-parser.js'))) as typeof import('../../src/mail/message-parser.js');
-    const p = mod.createMessageParser({ logger: pino({ level: 'silent' }) });
+    const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+    const p = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs });
     const pending = p.parse(SAMPLE, { maxBytes: 1_000_000 }).catch((e: unknown) => e);
     await p.close();
-    expect(await pending).toMatchObject({ code: 'E_PARSER_UNAVAILABLE' });
-    await expect(p.parse(SAMPLE, { maxBytes: 1_000_000 })).rejects.toMatchObject({ code: 'E_PARSER_UNAVAILABLE' });
+    expect(await pending).toMatchObject({ code: 'E_MAIL_THREAD_UNAVAILABLE' });
+    await expect(p.parse(SAMPLE, { maxBytes: 1_000_000 })).rejects.toMatchObject({ code: 'E_MAIL_THREAD_UNAVAILABLE' });
   });
 });

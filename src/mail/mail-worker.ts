@@ -1,0 +1,35 @@
+/**
+ * The mail thread: parses inbound messages (mailparser, reply extraction) and renders outbound
+ * ones (nodemailer) off the main thread, which keeps the database, the sources and the sends.
+ * Answers every request with its result or the TidingsError it threw, as plain data.
+ */
+import { parentPort } from 'node:worker_threads';
+import { isTidingsError } from '../errors.js';
+import { renderMail } from '../outbox/render-mail.js';
+import type { MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
+import { parseMessage } from './parse-message.js';
+
+const port = parentPort;
+if (!port) throw new Error('mail-worker must run in a worker thread');
+
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+function run(req: MailWorkerRequest): Promise<MailWorkerReply> {
+  if (req.op === 'parse') {
+    return parseMessage(asBuffer(req.raw), { maxBytes: req.maxBytes }).then((parsed) => ({ id: req.id, ok: true, parsed }));
+  }
+  const blobs = new Map(req.attachments.map(([sha, content]) => [sha, asBuffer(content)]));
+  return renderMail({ mail: req.mail, messageId: req.messageId, blobs: { get: (sha) => blobs.get(sha) } }).then((rendered) => ({ id: req.id, ok: true, rendered }));
+}
+
+port.on('message', (req: MailWorkerRequest) => {
+  run(req).then(
+    (reply) => port.postMessage(reply),
+    (err: unknown) => {
+      const error = isTidingsError(err)
+        ? { code: err.code, message: err.message, details: err.details }
+        : { message: err instanceof Error ? err.message : String(err) };
+      port.postMessage({ id: req.id, ok: false, error } satisfies MailWorkerReply);
+    },
+  );
+});
