@@ -592,7 +592,7 @@ async function childMain(jobFile: string): Promise<void> {
           lastSample = ms();
           timeline.push([Math.round(lastSample), job.n, sentMail()]);
         }
-        if (pendingAcks() === 0 || process.env.TIDINGS_EXP_NO_OUTBOX) return ms();
+        if (pendingAcks() === 0) return ms();
         await sleep();
       }
     })(),

@@ -87,8 +87,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
     const released = repos.outbox.releaseLeases(now());
     if (released) log.warn({ event: 'outbox.leases_released', count: released }, 'mail claimed before an unclean stop is due again');
-    const outbox = createOutboxLoop({ repos, transport, logger: outboxLog, now, envelopeFrom: config.mailbox.address, render: mailThread.render });
     let source: MailSource | undefined;
+    const outbox = createOutboxLoop({
+      repos,
+      transport,
+      logger: outboxLog,
+      now,
+      envelopeFrom: config.mailbox.address,
+      render: mailThread.render,
+      // A backlog in the source is stored first; its acknowledgements follow right after.
+      yieldTo: () => (source?.status().lagMs ?? 0) > 0,
+    });
     const metrics = createMetrics({ repos, source: () => source });
     const wire = (d: IngestDeps): IngestDeps => {
       d.parse = mailThread.parse;

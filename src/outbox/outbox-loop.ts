@@ -51,6 +51,7 @@ export interface OutboxBackoff {
 /** 1 min doubling to a 4 h cap, 20 attempts: about 1½–2 days of retrying with the default jitter. */
 export const DEFAULT_BACKOFF: Readonly<OutboxBackoff> = Object.freeze({ baseMs: 60_000, maxMs: 4 * 3_600_000, maxAttempts: 20 });
 export const DEFAULT_BATCH_SIZE = 50;
+export const DEFAULT_YIELD_PAUSE_MS = 250;
 /** Rows claimed (and rendered) together, at least; more when the transport sends many at once. */
 const CHUNK_MIN = 32;
 
@@ -84,6 +85,14 @@ export interface OutboxLoopDeps {
   jitter?: Jitter;
   /** Renders a row's mail JSON (the mail thread in the daemon); renderMail over repos.blobs when unset. */
   render?: RenderFn;
+  /**
+   * While this answers true (the mail source is working through a backlog), the outbox sends one
+   * chunk per `yieldPauseMs` instead of running flat out: storing incoming mail durably comes
+   * first, on the same thread, and the acknowledgements follow as soon as the backlog is stored.
+   */
+  yieldTo?: () => boolean;
+  /** Pause between chunks while yielding (default 250 ms). */
+  yieldPauseMs?: number;
   /** Sends in flight at once; the transport's maxConcurrency (SMTP pool size) by default, else 1. */
   concurrency?: number;
 }
@@ -127,6 +136,8 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
   let running: Promise<OutboxRunResult> | undefined;
   let followUp: Promise<OutboxRunResult> | undefined;
   let lastRunWasFull = false;
+  let yielded = false;
+  const yieldPauseMs = Math.max(1, deps.yieldPauseMs ?? DEFAULT_YIELD_PAUSE_MS);
 
   const rowLog = (row: OutboxMail) => ({ outboxId: row.id, kind: row.kind, messageId: row.messageId, ticketId: row.ticketId, attempt: row.attempts });
 
@@ -298,6 +309,10 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
       if (rows.length === 0) break;
       claimed += rows.length;
       await sendChunk(rows, result);
+      if (deps.yieldTo?.()) {
+        yielded = true;
+        break;
+      }
     }
     lastRunWasFull = !stopped && claimed >= batchSize;
     return result;
@@ -379,7 +394,9 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
       lastRunWasFull = false;
       logger.error({ event: 'outbox.pass_failed', err }, 'outbox pass failed');
     }
-    if (started && !stopped && !timer) schedule(lastRunWasFull ? 0 : intervalMs);
+    const pause = yielded ? yieldPauseMs : lastRunWasFull ? 0 : intervalMs;
+    yielded = false;
+    if (started && !stopped && !timer) schedule(pause);
   }
 
   return {
@@ -394,7 +411,12 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
       schedule(0);
     },
     wake() {
-      if (started && !stopped) schedule(0);
+      if (!started || stopped) return;
+      if (deps.yieldTo?.()) {
+        if (!timer) schedule(yieldPauseMs);
+        return;
+      }
+      schedule(0);
     },
     async stop() {
       if (stopped && !running && !followUp) return;

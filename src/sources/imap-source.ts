@@ -91,6 +91,8 @@ export interface ImapSourceDeps {
   acknowledge?: 'auto' | 'flag';
   /** Backoff for reconnects and handler retries; default 1 s doubling to 60 s. */
   retry?: Partial<RetryPolicy>;
+  /** UIDs whose date and size are listed at a time (default 2000). */
+  listingWindow?: number;
   /** Upper bound for message bytes fetched into memory at once (default 16 MiB; one message always fits). */
   maxBatchBytes?: number;
   /** Extra imapflow options (e.g. `tls`); connection, auth and IDLE settings are the source's own. */
@@ -234,6 +236,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   const fetchTimeoutMs = Math.max(100, cfg.fetch_timeout_seconds * 1000);
   const batchSize = Math.max(1, cfg.batch_size);
   const maxBatchBytes = deps.maxBatchBytes ?? 16 * 1024 * 1024;
+  const listingWindow = Math.max(1, deps.listingWindow ?? LISTING_WINDOW);
   const acknowledgeMode = deps.acknowledge ?? 'auto';
 
   const status: { state: SourceState; lastError?: string; reconnects: number } = { state: 'stopped', reconnects: 0 };
@@ -399,7 +402,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     const found = await deadline(c, c.search({ uid: `${from}:*` }, { uid: true }), 'search new');
     if (!Array.isArray(found)) throw new SessionLost('could not list new messages');
     // "n:*" also matches the highest UID when it is below n, hence the filter.
-    const window = found.filter((u) => u >= from).sort((a, b) => a - b).slice(0, LISTING_WINDOW);
+    const window = found.filter((u) => u >= from).sort((a, b) => a - b).slice(0, listingWindow);
     if (window.length === 0) return [];
     const rows = await deadline(c, c.fetchAll(uidSet(window), { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
     return rows

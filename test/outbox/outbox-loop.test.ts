@@ -262,6 +262,25 @@ describe('outbox loop', () => {
     expect(seen[0]).toBe(T0 + 3 * 2 * MIN);
   });
 
+  it('while yieldTo() says the source has a backlog, sends one chunk per pause, then goes flat out again', async () => {
+    const repos = freshRepos();
+    for (let n = 1; n <= 40; n++) enqueuePlain(repos, n);
+    let backlog = true;
+    const fake = fakeTransport();
+    const { loop } = loopWith(repos, fake.transport, { concurrency: 2, batchSize: 50, yieldTo: () => backlog, yieldPauseMs: 150 });
+    loop.start(60 * MIN);
+    for (let i = 0; i < 100 && fake.sent.length < 32; i++) await new Promise((r) => setTimeout(r, 5));
+    // one chunk (32 rows) went out; the next waits for the pause, and a wake does not cut it short
+    expect(fake.sent).toHaveLength(32);
+    loop.wake();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fake.sent).toHaveLength(32);
+    backlog = false;
+    for (let i = 0; i < 100 && fake.sent.length < 40; i++) await new Promise((r) => setTimeout(r, 5));
+    await loop.stop();
+    expect(fake.sent).toHaveLength(40);
+  });
+
   it('a full batch in start() mode is followed by another pass at once', async () => {
     const repos = freshRepos();
     for (let n = 1; n <= 5; n++) enqueuePlain(repos, n);

@@ -150,11 +150,12 @@ describe('IMAP source against Dovecot', () => {
         return keys.map(() => ({ status: 'stored' as const }));
       },
     };
-    const s = source(h, { batchHandler }, { batch_size: 10 });
+    // a listing window smaller than the backlog: the drain lists again after each window
+    const s = source(h, { batchHandler, listingWindow: 12 }, { batch_size: 10 });
     await s.start();
     await waitFor('all committed', () => committed.flat().length === 25);
     await waitFor('inbox empty', async () => (await count('INBOX')) === 0);
-    expect(committed.map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(committed.map((b) => b.length)).toEqual([10, 2, 10, 2, 1]);
     expect(committed.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `uidvalidity:${v}:uid:${i + 1}`));
     expect(prepared).toEqual(committed);
     expect(h.calls).toHaveLength(0);
