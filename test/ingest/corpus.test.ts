@@ -1,19 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
+import { CORPUS_DIR, filesUnder } from '../support/corpus.js';
 import { openDesk } from './ingest-fixture.js';
 
-const CORPUS = path.resolve(packageRoot(), '../shared/corpus');
+const CORPUS = CORPUS_DIR;
 
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const p = path.join(dir, name);
-      return statSync(p).isDirectory() ? walk(p) : [p];
-    });
-}
 
 /**
  * People in the bounce folder: a user forwarding a bounce to us is a person asking for help, and
@@ -26,7 +18,7 @@ describe.skipIf(!existsSync(CORPUS))('every message of ../shared/corpus through 
   afterAll(() => desk.close());
 
   it('stores or quarantines each one, and acknowledges no bounce or auto-reply', async () => {
-    const files = walk(CORPUS);
+    const files = filesUnder(CORPUS);
     const tally: Record<string, Record<string, number>> = {};
     const acked: string[] = [];
     for (const file of files) {

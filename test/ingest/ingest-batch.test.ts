@@ -1,36 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../src/ingest/ingest-message.js';
 import type { SourceMessage } from '../../src/sources/mail-source.js';
 import type { Repositories } from '../../src/store/repositories.js';
 import { BASE_FILES } from '../config/config-fixture.js';
-import { mail, openDesk, type Desk } from './ingest-fixture.js';
+import { countingCommits } from '../store/helpers.js';
+import { closedAfterEach, mail, openDesk, type Desk } from './ingest-fixture.js';
 
-const desks: Desk[] = [];
-afterEach(() => {
-  while (desks.length) desks.pop()!.close();
-});
-function desk(...args: Parameters<typeof openDesk>): Desk {
-  const d = openDesk(...args);
-  desks.push(d);
-  return d;
-}
+const desk = closedAfterEach(openDesk);
 
 const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'));
 let n = 0;
 const at = (raw: string | Buffer): SourceMessage => ({ raw: Buffer.isBuffer(raw) ? raw : crlf(raw), position: { source: 'batch-test', key: `b${++n}` } });
-
-/** Counts top-level transactions (= commits) on the desk's repositories. */
-function countingCommits(repos: Repositories): { repos: Repositories; commits: () => number } {
-  let commits = 0;
-  const counted: Repositories = {
-    ...repos,
-    transaction(fn, options) {
-      if (!repos.db.inTransaction) commits += 1;
-      return repos.transaction(fn, options);
-    },
-  };
-  return { repos: counted, commits: () => commits };
-}
 
 const count = (d: Desk, table: string): number => d.repos.db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;
 

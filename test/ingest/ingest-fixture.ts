@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { buildLevelSelector } from '../../src/app/level-selector.js';
 import { buildServiceLevels } from '../../src/app/service-levels.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -101,4 +102,17 @@ export function mail(spec: MailSpec = {}): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Wraps a desk opener so every desk it opens is closed after each test of the calling file. */
+export function closedAfterEach<A extends unknown[]>(open: (...args: A) => Desk): (...args: A) => Desk {
+  const desks: Desk[] = [];
+  afterEach(() => {
+    while (desks.length) desks.pop()!.close();
+  });
+  return (...args: A) => {
+    const d = open(...args);
+    desks.push(d);
+    return d;
+  };
 }

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyMessageId } from '../../src/core/mail/message-id.js';
 import { BASE_FILES } from '../config/config-fixture.js';
-import { HMAC_KEY, mail, openDesk, type Desk } from './ingest-fixture.js';
+import { closedAfterEach, HMAC_KEY, mail, openDesk } from './ingest-fixture.js';
 
-const desks: Desk[] = [];
-afterEach(() => {
-  while (desks.length) desks.pop()!.close();
-});
-function desk(...args: Parameters<typeof openDesk>): Desk {
-  const d = openDesk(...args);
-  desks.push(d);
-  return d;
-}
+const desk = closedAfterEach(openDesk);
 
 const HOUR = 3_600_000;
 

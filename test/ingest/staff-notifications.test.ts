@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyMessageId } from '../../src/core/mail/message-id.js';
-import type { Desk } from './ingest-fixture.js';
-import { HMAC_KEY, mail } from './ingest-fixture.js';
+import { closedAfterEach, HMAC_KEY, mail } from './ingest-fixture.js';
 import { STAFF_YAML, clientTicket, eventTypes, openStaffDesk, outbox, withAttachment } from './staff-fixture.js';
 
-const desks: Desk[] = [];
-afterEach(() => {
-  while (desks.length) desks.pop()!.close();
-});
-function desk(...args: Parameters<typeof openStaffDesk>): Desk {
-  const d = openStaffDesk(...args);
-  desks.push(d);
-  return d;
-}
+const desk = closedAfterEach(openStaffDesk);
 
 const HOUR = 3_600_000;
 

@@ -1,31 +1,22 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyMessage, type MessageClass } from '../../src/core/mail/classify.js';
 import { parseContentType } from '../../src/core/mail/content-type.js';
 import { firstHeader } from '../../src/core/mail/mail-headers.js';
 import { parseMessage, type ParsedMessage } from '../../src/mail/parse-message.js';
 import { isTidingsError } from '../../src/errors.js';
+import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
 
 /**
  * Real mail from other people's software (../shared/corpus, see its README): every file must parse
  * or be refused with one of the two quarantine codes, and the delivery reports must be read as
  * bounces with their recipients.
  */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus');
-const present = existsSync(corpusDir);
+const corpusDir = CORPUS_DIR;
+const present = corpusPresent;
 const MAX_BYTES = 25 * 1024 * 1024;
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? filesUnder(full) : [full];
-    });
-}
 
 interface Outcome {
   rel: string;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { parseMessage } from '../../src/mail/parse-message.js';
 import type { MailThread } from '../../src/mail/mail-thread.js';
 import { renderMail } from '../../src/outbox/render-mail.js';
 import { packageRoot } from '../../src/paths.js';
+import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
 
 /**
  * The daemon parses and renders mail in a worker thread. A worker runs compiled JavaScript only, so this suite
@@ -15,16 +16,8 @@ import { packageRoot } from '../../src/paths.js';
  */
 const root = packageRoot();
 const outDir = path.join(root, '.test-build', `parser-${process.pid}`);
-const corpusDir = path.resolve(root, '../shared/corpus');
+const corpusDir = CORPUS_DIR;
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? filesUnder(full) : [full];
-    });
-}
 
 const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'));
 const SAMPLE = crlf(
@@ -110,7 +103,7 @@ describe('mail thread', () => {
     await expect(parser.parse(Buffer.from('\x00\x01 not a mail'), { maxBytes: 1000 })).rejects.toMatchObject({ code: 'E_MESSAGE_UNPARSEABLE' });
   });
 
-  it.skipIf(!existsSync(corpusDir))('gives the same result as the calling thread for every corpus file, many in flight at once', async () => {
+  it.skipIf(!corpusPresent)('gives the same result as the calling thread for every corpus file, many in flight at once', async () => {
     const files = filesUnder(corpusDir).filter((f) => statSync(f).size < 2_000_000);
     const settle = (p: Promise<unknown>) => p.then((v) => ({ ok: true, v }), (e: { code?: string }) => ({ ok: false, v: e.code ?? 'other' }));
     const threaded = await Promise.all(files.map((f) => settle(parser.parse(readFileSync(f), { maxBytes: 25 * 1024 * 1024 }))));

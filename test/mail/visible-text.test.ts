@@ -1,27 +1,17 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse-message.js';
 import { parserVisibleText, plainVisibleText, replyPatternsLoaded, visibleText } from '../../src/mail/visible-text.js';
+import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
 
 /**
  * visibleText() answers the commonest shape of mail (no quotes, no quote header, maybe a
  * signature) without running email-reply-parser. Wherever it takes that shortcut its answer must
  * be the parser's, character for character.
  */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus');
+const corpusDir = CORPUS_DIR;
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? filesUnder(full) : [full];
-    });
-}
 
 const BODY = 'Our nightly export stopped with a timeout.\nCould you check the proxy settings?';
 
@@ -93,7 +83,7 @@ describe('visibleText', () => {
     );
   });
 
-  it.skipIf(!existsSync(corpusDir))('agrees with the parser on every text of the corpus', async () => {
+  it.skipIf(!corpusPresent)('agrees with the parser on every text of the corpus', async () => {
     let shortcut = 0;
     let total = 0;
     for (const file of filesUnder(corpusDir)) {

@@ -4,7 +4,7 @@ import { TidingsError } from '../../src/errors.js';
 import { createOutboxLoop, DEFAULT_BACKOFF, defaultJitter, retryDelayMs, type OutboxLoopDeps } from '../../src/outbox/outbox-loop.js';
 import type { Envelope, MailTransport, SendReceipt } from '../../src/outbox/transport.js';
 import type { Repositories } from '../../src/store/repositories.js';
-import { freshRepos, HOUR, MIN, newTicket } from '../store/helpers.js';
+import { countingCommits, freshRepos, HOUR, MIN, newTicket } from '../store/helpers.js';
 import { ackMail, BODY_MARKER, enqueueAck, enqueuePlain, eventsOf, memoryLogger, SECOND, SUPPORT, T0, testClock } from './helpers.js';
 
 interface Sent {
@@ -227,14 +227,7 @@ describe('outbox loop', () => {
   it('records outcomes that finish together in one commit, and never has more than `concurrency` sent but unrecorded', async () => {
     const repos = freshRepos();
     for (let n = 1; n <= 12; n++) enqueuePlain(repos, n);
-    let commits = 0;
-    const counted: Repositories = {
-      ...repos,
-      transaction(fn, options) {
-        if (!repos.db.inTransaction) commits += 1;
-        return repos.transaction(fn, options);
-      },
-    };
+    const { repos: counted, commits } = countingCommits(repos);
     let worstUnrecorded = 0;
     const fake = fakeTransport(() => {
       const sentRows = repos.outbox.countByStatus().sent;
@@ -244,7 +237,7 @@ describe('outbox loop', () => {
     const { loop } = loopWith(counted, fake.transport, { concurrency: 4 });
     expect(await loop.runOnce()).toEqual({ sent: 12, retried: 0, failed: 0 });
     // one claim + one store of the rendered bytes + the grouped records: far fewer than 3 per mail
-    expect(commits).toBeLessThanOrEqual(2 + 12 / 4 + 1);
+    expect(commits()).toBeLessThanOrEqual(2 + 12 / 4 + 1);
     expect(worstUnrecorded).toBeLessThanOrEqual(4);
     expect(repos.outbox.countByStatus()).toMatchObject({ sent: 12, pending: 0 });
   });

@@ -30,3 +30,16 @@ export function thrown(fn: () => unknown): Error & { code?: string } {
   }
   throw new Error('expected an error');
 }
+
+/** The same repositories, counting top-level transactions (= commits). */
+export function countingCommits(repos: Repositories): { repos: Repositories; commits: () => number } {
+  let commits = 0;
+  const counted: Repositories = {
+    ...repos,
+    transaction(fn, options) {
+      if (!repos.db.inTransaction) commits += 1;
+      return repos.transaction(fn, options);
+    },
+  };
+  return { repos: counted, commits: () => commits };
+}
