@@ -94,9 +94,13 @@ export async function prepareBatch(deps: IngestDeps, messages: readonly SourceMe
 }
 
 /** The storing half of ingestBatch: one transaction, synchronous. */
-export function commitBatch(prepared: PreparedBatch): IngestOutcome[] {
+export function commitBatch(prepared: PreparedBatch, alsoInTransaction?: () => void): IngestOutcome[] {
   const { deps, prepared: items } = prepared as Batch;
-  const committed = deps.repos.transaction(() => items.map((p) => commitPrepared(deps, p)));
+  const committed = deps.repos.transaction(() => {
+    const out = items.map((p) => commitPrepared(deps, p));
+    alsoInTransaction?.();
+    return out;
+  });
   return items.map((p, i) => report(deps, p, committed[i]!));
 }
 

@@ -477,7 +477,12 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       let stored = false;
       try {
         if (stage.prepareError !== undefined) throw stage.prepareError;
-        const outcomes = stage.prepared ? bh.commit(stage.prepared) : [];
+        const lastUid = batch[batch.length - 1]!.uid;
+        // The cursor moves in the same transaction as the messages: one fsync, and no window in
+        // which they are stored but would be read again.
+        const moveCursor = (): void => deps.cursors.setCursor(name, { uidvalidity: cur.uidvalidity, lastUid }, deps.now());
+        const outcomes = stage.prepared ? bh.commit(stage.prepared, moveCursor) : [];
+        if (stage.prepared) savedLastUid = lastUid;
         log.debug({ event: 'imap.batch.stored', messages: outcomes.length, fromUid: batch[0]!.uid, toUid: batch[batch.length - 1]!.uid }, 'batch handed over');
         stored = true;
       } catch (err) {

@@ -53,7 +53,8 @@ export interface PreparedBatch {
  */
 export interface BatchHandler {
   prepare(messages: readonly SourceMessage[]): Promise<PreparedBatch>;
-  commit(batch: PreparedBatch): IngestOutcome[];
+  /** `alsoInTransaction` runs inside the same transaction, after the messages (the source's cursor). */
+  commit(batch: PreparedBatch, alsoInTransaction?: () => void): IngestOutcome[];
 }
 
 export type SourceState = 'starting' | 'connected' | 'reconnecting' | 'stopped';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingestBatch } from '../../src/ingest/ingest-message.js';
+import { commitBatch, ingestBatch, prepareBatch } from '../../src/ingest/ingest-message.js';
 import type { SourceMessage } from '../../src/sources/mail-source.js';
 import type { Repositories } from '../../src/store/repositories.js';
 import { BASE_FILES } from '../config/config-fixture.js';
@@ -29,8 +29,13 @@ describe('ingestBatch (group commit)', () => {
     ]);
     expect(out.map((o) => o.status)).toEqual(['stored', 'stored', 'stored', 'duplicate', 'stored']);
     expect(c.commits()).toBe(1);
-    expect(count(d, 'tickets')).toBe(4);
-    expect(d.acks()).toHaveLength(4);
+    // a source's own write joins the same transaction
+    const more = await prepareBatch({ ...d.deps, repos: c.repos }, [at(mail({ subject: 'after' }))]);
+    commitBatch(more, () => d.repos.cursors.setCursor('batch-test', { uidvalidity: 1, lastUid: 6 }, 0));
+    expect(c.commits()).toBe(2);
+    expect(d.repos.cursors.getCursor('batch-test')?.lastUid).toBe(6);
+    expect(count(d, 'tickets')).toBe(5);
+    expect(d.acks()).toHaveLength(5);
     expect(new Set(out.filter((o) => o.ticketId !== undefined).map((o) => o.ticketId)).size).toBe(4);
   });
 
@@ -69,7 +74,12 @@ describe('ingestBatch (group commit)', () => {
       },
     };
     const batch = [at(mail({ subject: 'one' })), at(mail({ subject: 'two' })), at(mail({ subject: 'three' }))];
-    await expect(ingestBatch({ ...d.deps, repos: failing }, batch)).rejects.toMatchObject({ code: 'SQLITE_IOERR_WRITE' });
+    const failingDeps = { ...d.deps, repos: failing };
+    await expect(prepareBatch(failingDeps, batch).then((p) => commitBatch(p, () => d.repos.cursors.setCursor('batch-test', { uidvalidity: 1, lastUid: 3 }, 0)))).rejects.toMatchObject({
+      code: 'SQLITE_IOERR_WRITE',
+    });
+    // what ran with the batch was rolled back with it
+    expect(d.repos.cursors.getCursor('batch-test')).toBeUndefined();
     expect(count(d, 'tickets')).toBe(0);
     expect(count(d, 'inbound_keys')).toBe(0);
     expect(count(d, 'outbox')).toBe(0);

@@ -139,14 +139,18 @@ describe('IMAP source against Dovecot', () => {
     const h = recordingHandler();
     const prepared: string[][] = [];
     const committed: string[][] = [];
+    const cursorAfterCommit: number[] = [];
     const batchHandler: BatchHandler = {
       prepare: async (messages) => {
         prepared.push(messages.map((m) => m.position.key));
         return { size: messages.length, keys: messages.map((m) => m.position.key) } as PreparedBatch;
       },
-      commit: (batch) => {
+      commit: (batch, alsoInTransaction) => {
         const keys = (batch as PreparedBatch & { keys: string[] }).keys;
         committed.push(keys);
+        // the source's cursor moves inside the batch's transaction
+        alsoInTransaction?.();
+        cursorAfterCommit.push(repos.cursors.getCursor(s.name)?.lastUid ?? 0);
         return keys.map(() => ({ status: 'stored' as const }));
       },
     };
@@ -158,6 +162,7 @@ describe('IMAP source against Dovecot', () => {
     expect(committed.map((b) => b.length)).toEqual([10, 2, 10, 2, 1]);
     expect(committed.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `uidvalidity:${v}:uid:${i + 1}`));
     expect(prepared).toEqual(committed);
+    expect(cursorAfterCommit).toEqual([10, 12, 22, 24, 25]);
     expect(h.calls).toHaveLength(0);
     expect(await count('Processed')).toBe(25);
     expect(repos.cursors.getCursor(s.name)?.lastUid).toBe(25);
