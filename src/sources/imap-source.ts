@@ -66,8 +66,10 @@ const STOP_GRACE_MS = 2000;
  */
 const LOOKAHEAD_BATCHES = 2;
 
-/** UIDs listed (date and size fetched) at a time; the drain lists again when they are done. */
+/** UIDs whose date and size are fetched at a time; the next window is fetched while one is handed over. */
 const LISTING_WINDOW = 2000;
+/** The first window of a drain is smaller, so the first message is read at once. */
+const FIRST_LISTING_WINDOW = 200;
 
 /** Set on a handled message when the server has no MOVE (or acknowledge is 'flag'). */
 export const PROCESSED_KEYWORD = '$TidingsProcessed';
@@ -389,12 +391,12 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   };
 
   /**
-   * The next UIDs above the cursor (at most LISTING_WINDOW) with their INTERNALDATE and size; UID
-   * order. UID SEARCH names them all in one line; the per-message FETCH of date and size is asked
-   * only for the window, so a backlog of 100,000 does not mean 100,000 responses before the first
-   * message is read. The lag reported is that of the oldest message in the window.
+   * UIDs above the cursor, in order. UID SEARCH names them all in one line; the per-message FETCH
+   * of date and size (listWindow) is asked a window at a time, the next window while the current
+   * one is being handed over, so a backlog of 100,000 does not mean 100,000 responses before the
+   * first message is read. The lag reported is that of the oldest message in the current window.
    */
-  const listPending = async (c: ImapFlow): Promise<PendingMessage[]> => {
+  const searchNew = async (c: ImapFlow): Promise<number[]> => {
     if (!cursor) return [];
     // Always ask the server, never the cached EXISTS count: the poll is there for servers whose
     // notifications do not arrive, and the answer carries any EXISTS update with it.
@@ -402,11 +404,15 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     const found = await deadline(c, c.search({ uid: `${from}:*` }, { uid: true }), 'search new');
     if (!Array.isArray(found)) throw new SessionLost('could not list new messages');
     // "n:*" also matches the highest UID when it is below n, hence the filter.
-    const window = found.filter((u) => u >= from).sort((a, b) => a - b).slice(0, listingWindow);
-    if (window.length === 0) return [];
-    const rows = await deadline(c, c.fetchAll(uidSet(window), { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
+    return found.filter((u) => u >= from).sort((a, b) => a - b);
+  };
+
+  /** INTERNALDATE and size of the given UIDs (those still there); UID order. */
+  const listWindow = async (c: ImapFlow, uids: readonly number[]): Promise<PendingMessage[]> => {
+    const rows = await deadline(c, c.fetchAll(uidSet([...uids]), { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
+    const wanted = new Set(uids);
     return rows
-      .filter((m) => m.uid >= from)
+      .filter((m) => wanted.has(m.uid))
       .map((m) => ({ uid: m.uid, internalDate: epochMs(m.internalDate), size: m.size ?? 0 }))
       .sort((a, b) => a.uid - b.uid);
   };
@@ -537,52 +543,76 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     return result;
   };
 
-  /** Hands over everything above the cursor, batch by batch, until a listing comes back empty. */
+  /** Hands over everything above the cursor, batch by batch, until a search comes back empty. */
   const drain = async (c: ImapFlow): Promise<DrainResult> => {
     for (;;) {
       if (stopping) return 'stopping';
       newMail = false;
-      const pending = await listPending(c);
-      if (pending.length === 0) {
+      const uids = await searchNew(c);
+      if (uids.length === 0) {
         oldestPendingAt = undefined;
         return 'caught-up';
       }
-      // oldestFrom[i] = oldest INTERNALDATE among pending[i..]; undefined past the end.
-      const oldestFrom: Array<number | undefined> = new Array<number | undefined>(pending.length + 1).fill(undefined);
-      for (let i = pending.length - 1; i >= 0; i--) {
-        const d = pending[i]!.internalDate;
-        const after = oldestFrom[i + 1];
-        oldestFrom[i] = Number.isFinite(d) && (after === undefined || d < after) ? d : after;
-      }
-      oldestPendingAt = oldestFrom[0];
-      log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid }, 'new mail');
-      let offset = 0;
-      const batches = planBatches(pending, batchSize, maxBatchBytes);
-      // Batches ahead: while batch i is committed and moved, the next ones are fetched and parsed
-      // (parsing runs on the mail thread). Commits stay in UID order, one after the other; a batch
-      // fetched ahead that is never committed (stop, failure) is simply fetched again later.
-      const ahead: Array<Promise<Stage>> = [];
-      let nextToFetch = 0;
-      const fillAhead = (): void => {
-        while (ahead.length < LOOKAHEAD_BATCHES && nextToFetch < batches.length && !stopping) {
-          const p = startStage(c, batches[nextToFetch++]!);
+      // A small first window gets the first batch going at once; later ones are listed ahead.
+      const windows: number[][] = [];
+      for (let i = 0, size = Math.min(FIRST_LISTING_WINDOW, listingWindow); i < uids.length; i += size, size = listingWindow) windows.push(uids.slice(i, i + size));
+      let listing: Promise<PendingMessage[]> = listWindow(c, windows[0]!);
+      for (let w = 0; w < windows.length; w++) {
+        const pending = await listing;
+        let nextListing: Promise<PendingMessage[]> | undefined;
+        const listNext = (): void => {
+          if (nextListing || w + 1 >= windows.length || stopping) return;
+          nextListing = listWindow(c, windows[w + 1]!);
           // Settled even if nobody waits for it any more (this loop returned early).
-          p.catch(() => undefined);
-          ahead.push(p);
+          nextListing.catch(() => undefined);
+        };
+        if (pending.length === 0) {
+          listNext();
+          if (!nextListing) break;
+          listing = nextListing;
+          continue;
         }
-      };
-      fillAhead();
-      for (let i = 0; i < batches.length; i++) {
-        const current = ahead.shift();
-        if (!current) return 'stopping';
-        const stage = await current;
+        // oldestFrom[i] = oldest INTERNALDATE among pending[i..]; undefined past the end.
+        const oldestFrom: Array<number | undefined> = new Array<number | undefined>(pending.length + 1).fill(undefined);
+        for (let i = pending.length - 1; i >= 0; i--) {
+          const d = pending[i]!.internalDate;
+          const after = oldestFrom[i + 1];
+          oldestFrom[i] = Number.isFinite(d) && (after === undefined || d < after) ? d : after;
+        }
+        oldestPendingAt = oldestFrom[0];
+        log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid, backlog: uids.length }, 'new mail');
+        let offset = 0;
+        const batches = planBatches(pending, batchSize, maxBatchBytes);
+        // Batches ahead: while batch i is committed and moved, the next ones are fetched and parsed
+        // (parsing runs on the mail thread). Commits stay in UID order, one after the other; a batch
+        // fetched ahead that is never committed (stop, failure) is simply fetched again later.
+        const ahead: Array<Promise<Stage>> = [];
+        let nextToFetch = 0;
+        const fillAhead = (): void => {
+          while (ahead.length < LOOKAHEAD_BATCHES && nextToFetch < batches.length && !stopping) {
+            const p = startStage(c, batches[nextToFetch++]!);
+            // Settled even if nobody waits for it any more (this loop returned early).
+            p.catch(() => undefined);
+            ahead.push(p);
+          }
+          if (nextToFetch >= batches.length) listNext();
+        };
         fillAhead();
-        const r = await processStage(c, stage, oldestFrom, offset);
-        if (r !== 'caught-up') return r;
-        offset += batches[i]!.length;
+        for (let i = 0; i < batches.length; i++) {
+          const current = ahead.shift();
+          if (!current) return 'stopping';
+          const stage = await current;
+          fillAhead();
+          const r = await processStage(c, stage, oldestFrom, offset);
+          if (r !== 'caught-up') return r;
+          offset += batches[i]!.length;
+        }
+        if (!nextListing) break;
+        listing = nextListing;
       }
     }
   };
+
 
   /**
    * Waits in IDLE until new mail, the poll interval, a lost connection or stop. With
