@@ -23,9 +23,11 @@
  *   and re-scans the folder. The same mails then arrive with new keys; the pipeline recognises
  *   them by Message-ID + body (or the raw hash) and stores nothing twice.
  *
- * With a batch handler the fetched batch is committed as one (group commit: one fsync for up to
- * batch_size messages) before any of it is acknowledged; if that fails, the batch is handed over
- * again one message at a time, with the rules below.
+ * With a batch handler the fetched batch is committed as one, the cursor in the same transaction
+ * (group commit: one fsync for up to batch_size messages), before any of it is acknowledged; if
+ * that fails, the batch is handed over again one message at a time, with the rules below. Two
+ * batches are fetched and prepared (parsed) ahead while one is committed; commits stay in UID
+ * order. New mail is found by one UID SEARCH; dates and sizes are fetched a window at a time.
  *
  * A handler error stops the batch at that message: nothing after it is handed over, the cursor
  * stays before it, and the message is retried after a capped exponential backoff (the handler
