@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse-message.js';
 import type { MailThread } from '../../src/mail/mail-thread.js';
 import { renderMail } from '../../src/outbox/render-mail.js';
-import { packageRoot } from '../../src/paths.js';
+import { compiledTree } from '../support/compiled-tree.js';
 import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
 
 /**
@@ -14,8 +13,6 @@ import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
  * compiles the sources into a private directory (not dist/, which other suites build too) and
  * checks that the thread gives exactly what parseMessage and renderMail give on the calling thread.
  */
-const root = packageRoot();
-const outDir = path.join(root, '.test-build', `parser-${process.pid}`);
 const corpusDir = CORPUS_DIR;
 
 
@@ -63,14 +60,17 @@ const OUTBOUND = {
 describe('mail thread', () => {
   let parser: MailThread;
 
+  let build: ReturnType<typeof compiledTree>;
+  let outDir: string;
+
   beforeAll(() => {
-    mkdirSync(outDir, { recursive: true });
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', outDir], { cwd: root, stdio: 'inherit' });
+    build = compiledTree('mail-thread');
+    outDir = build.dir;
   }, 120_000);
 
   afterAll(async () => {
     await parser?.close();
-    rmSync(outDir, { recursive: true, force: true });
+    build?.remove();
   });
 
   it('runs in a thread and parses like the calling thread, attachments as Buffers', async () => {
