@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ParseFn } from '../mail/mail-thread.js';
 import type { Config } from '../config/config.js';
+import type { ParseFn } from '../mail/parse-message.js';
 import type { LevelSelector } from '../core/selection/select-level.js';
 import type { ServiceLevels } from '../app/service-levels.js';
 import type { Repositories } from '../store/repositories.js';

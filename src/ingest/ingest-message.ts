@@ -46,19 +46,11 @@ export function createIngest(deps: IngestDeps): MessageHandler {
   return (raw, position) => ingestMessage(deps, raw, position);
 }
 
-/** A message parsed and classified outside any transaction, ready to commit. */
-interface Prepared {
-  raw: Buffer;
-  position: SourcePosition;
-  options: IngestOptions;
-  at: number;
-  receivedAt: number;
-  /** Set when parsing failed for a reason that quarantines the message. */
-  unparseable?: { code: string; message: string };
-  parsed?: ParsedMessage;
-  keys: string[];
-  cls?: Classification;
-}
+/** A message parsed and classified outside any transaction, ready to commit; or why it cannot be parsed. */
+type Prepared = { raw: Buffer; position: SourcePosition; options: IngestOptions; at: number; receivedAt: number } & (
+  | { parsed: ParsedMessage; cls: Classification; keys: string[] }
+  | { unparseable: { code: string; message: string } }
+);
 
 /** What one message's commit did; reported (logs, metrics, outbox wake) only after the outer commit. */
 type Committed = { type: 'routed'; routed: Routed; cls: Classification } | { type: 'quarantined'; outcome: IngestOutcome; code: string };
@@ -114,7 +106,7 @@ async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePos
     return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, raw), cls };
   } catch (err) {
     if (isTidingsError(err, 'E_MESSAGE_TOO_LARGE') || isTidingsError(err, 'E_MESSAGE_UNPARSEABLE')) {
-      return { raw, position, options, at, receivedAt, unparseable: { code: err.code, message: err.message }, keys: dedupeKeys(position, undefined, raw) };
+      return { raw, position, options, at, receivedAt, unparseable: { code: err.code, message: err.message } };
     }
     throw err;
   }
@@ -127,8 +119,8 @@ async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePos
  */
 function commitPrepared(deps: IngestDeps, p: Prepared): Committed {
   const { options, position, raw, at } = p;
-  if (p.unparseable || !p.parsed || !p.cls) {
-    const u = p.unparseable ?? { code: 'E_MESSAGE_UNPARSEABLE', message: 'message could not be parsed' };
+  if ('unparseable' in p) {
+    const u = p.unparseable;
     if (options.reprocessOf !== undefined) return { type: 'quarantined', outcome: { status: 'quarantined', quarantineId: options.reprocessOf }, code: u.code };
     return { type: 'quarantined', outcome: quarantine(deps, raw, position, at, u.code, u.message), code: u.code };
   }
@@ -174,7 +166,7 @@ function report(deps: IngestDeps, p: Prepared, c: Committed): IngestOutcome {
   if (c.type === 'quarantined') {
     if (p.options.reprocessOf === undefined) {
       deps.logger.warn({ event: `ingest.${c.outcome.status}`, reason: c.code, source: position.source, key: position.key }, `message ${c.outcome.status}`);
-      deps.onIngested?.({ status: c.outcome.status, class: p.unparseable ? 'unparseable' : 'failed' });
+      deps.onIngested?.({ status: c.outcome.status, class: 'unparseable' in p ? 'unparseable' : 'failed' });
     }
     return c.outcome;
   }

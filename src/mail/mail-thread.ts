@@ -3,14 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { TidingsError } from '../errors.js';
-import { renderMail } from '../outbox/render-mail.js';
+import { renderMail, type RenderFn } from '../outbox/render-mail.js';
 import type { BlobRepository } from '../store/blob-repository.js';
 import type { MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
-import { parseMessage, type ParsedMessage, type ParseOptions } from './parse-message.js';
-
-export type ParseFn = (raw: Buffer, options: ParseOptions) => Promise<ParsedMessage>;
-/** Renders an outbox row's mail JSON to RFC 5322 bytes (see renderMail). */
-export type RenderFn = (mail: unknown, messageId: string) => Promise<Buffer>;
+import { parseMessage, type ParsedMessage, type ParseFn } from './parse-message.js';
 
 export interface MailThread {
   parse: ParseFn;

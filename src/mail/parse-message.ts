@@ -82,6 +82,9 @@ export interface ParseOptions {
   maxBytes: number;
 }
 
+/** parseMessage's shape; the daemon passes one that runs on the mail thread. */
+export type ParseFn = (raw: Buffer, options: ParseOptions) => Promise<ParsedMessage>;
+
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const RETURNED_HEADERS_TYPES = new Set(['text/rfc822-headers', 'message/rfc822', 'message/global', 'message/global-headers']);
 

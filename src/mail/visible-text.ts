@@ -100,7 +100,7 @@ export function visibleText(text: string): string {
   if (text.trim() === '' || text.length > MAX_REPLY_PARSE_CHARS) return text;
   let visible: string;
   try {
-    visible = plainVisibleText(text) ?? new EmailReplyParser().read(text).getVisibleText();
+    visible = plainVisibleText(text) ?? parserVisibleText(text);
   } catch {
     return text;
   }

@@ -4,8 +4,7 @@ import { componentLogger } from '../log/logger.js';
 import { DEFAULT_CLAIM_LEASE_MS, type OutboxMail } from '../store/outbox-repository.js';
 import type { Repositories } from '../store/repositories.js';
 import { classifyDeliveryError, deliveryDetails, permanentDeliveryError } from './delivery-error.js';
-import type { RenderFn } from '../mail/mail-thread.js';
-import { renderMail } from './render-mail.js';
+import { renderMail, type RenderFn } from './render-mail.js';
 import type { MailTransport, RejectedRecipient, SendReceipt } from './transport.js';
 
 /**
@@ -152,7 +151,7 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
     | { type: 'failed'; row: OutboxMail; err: TidingsError; reason: 'permanent' | 'attempts_exhausted' };
 
   /** Writes one outcome (inside the group's transaction); returns the log line to emit after the commit. */
-  function writeOutcome(p: Pending, at: number): (() => Outcome) {
+  function writeOutcome(p: Pending, at: number): () => Outcome {
     const { row } = p;
     if (p.type === 'retry' && row.attempts >= backoff.maxAttempts) return writeOutcome({ type: 'failed', row, err: p.err, reason: 'attempts_exhausted' }, at);
     if (p.type === 'sent') {

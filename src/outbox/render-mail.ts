@@ -4,6 +4,9 @@ import type { BlobRepository } from '../store/blob-repository.js';
 import { permanentDeliveryError } from './delivery-error.js';
 import type { OutboundAttachment, OutboundMail } from './outbound-mail.js';
 
+/** Renders an outbox row's mail JSON to RFC 5322 bytes (renderMail over a blob store, or the mail thread). */
+export type RenderFn = (mail: unknown, messageId: string) => Promise<Buffer>;
+
 export interface RenderMailInput {
   /** An OutboundMail, checked here (an outbox row's JSON may be anything). */
   mail: unknown;

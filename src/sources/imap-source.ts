@@ -161,6 +161,17 @@ export function planBatches<T extends { size: number }>(pending: readonly T[], m
   return out;
 }
 
+/** oldestFrom[i] = oldest INTERNALDATE among pending[i..]; undefined past the end (for lagMs). */
+function oldestFromOf(pending: readonly PendingMessage[]): Array<number | undefined> {
+  const oldestFrom: Array<number | undefined> = new Array<number | undefined>(pending.length + 1).fill(undefined);
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const d = pending[i]!.internalDate;
+    const after = oldestFrom[i + 1];
+    oldestFrom[i] = Number.isFinite(d) && (after === undefined || d < after) ? d : after;
+  }
+  return oldestFrom;
+}
+
 function epochMs(d: Date | string | undefined): number {
   if (d instanceof Date) return d.getTime();
   if (typeof d === 'string') return Date.parse(d);
@@ -411,7 +422,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
 
   /** INTERNALDATE and size of the given UIDs (those still there); UID order. */
   const listWindow = async (c: ImapFlow, uids: readonly number[]): Promise<PendingMessage[]> => {
-    const rows = await deadline(c, c.fetchAll(uidSet([...uids]), { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
+    const rows = await deadline(c, c.fetchAll(uidSet(uids), { uid: true, internalDate: true, size: true }, { uid: true }), 'fetch list');
     const wanted = new Set(uids);
     return rows
       .filter((m) => wanted.has(m.uid))
@@ -482,23 +493,23 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     const bh = deps.batchHandler;
     if (bh && !stopping) {
       const present = batch.filter((m) => !gone.has(m.uid));
+      const lastUid = batch[batch.length - 1]!.uid;
       let stored = false;
       try {
         if (stage.prepareError !== undefined) throw stage.prepareError;
-        const lastUid = batch[batch.length - 1]!.uid;
         // The cursor moves in the same transaction as the messages: one fsync, and no window in
         // which they are stored but would be read again.
         const moveCursor = (): void => deps.cursors.setCursor(name, { uidvalidity: cur.uidvalidity, lastUid }, deps.now());
         const outcomes = stage.prepared ? bh.commit(stage.prepared, moveCursor) : [];
         if (stage.prepared) savedLastUid = lastUid;
-        log.debug({ event: 'imap.batch.stored', messages: outcomes.length, fromUid: batch[0]!.uid, toUid: batch[batch.length - 1]!.uid }, 'batch handed over');
+        log.debug({ event: 'imap.batch.stored', messages: outcomes.length, fromUid: batch[0]!.uid, toUid: lastUid }, 'batch handed over');
         stored = true;
       } catch (err) {
         log.warn({ event: 'imap.batch.failed', messages: present.length, err: loggedError(err) }, 'batch not stored together; handing it over one message at a time');
       }
       if (stored) {
         for (const m of batch) if (gone.has(m.uid)) log.info({ event: 'imap.message.vanished', uid: m.uid }, 'message was expunged before it could be read');
-        cur.lastUid = batch[batch.length - 1]!.uid;
+        cur.lastUid = lastUid;
         oldestPendingAt = oldestFrom[offset + batch.length];
         saveCursor();
         await acknowledge(c, present.map((m) => m.uid));
@@ -568,53 +579,52 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
           // Settled even if nobody waits for it any more (this loop returned early).
           nextListing.catch(() => undefined);
         };
-        if (pending.length === 0) {
-          listNext();
-          if (!nextListing) break;
-          listing = nextListing;
-          continue;
-        }
-        // oldestFrom[i] = oldest INTERNALDATE among pending[i..]; undefined past the end.
-        const oldestFrom: Array<number | undefined> = new Array<number | undefined>(pending.length + 1).fill(undefined);
-        for (let i = pending.length - 1; i >= 0; i--) {
-          const d = pending[i]!.internalDate;
-          const after = oldestFrom[i + 1];
-          oldestFrom[i] = Number.isFinite(d) && (after === undefined || d < after) ? d : after;
-        }
-        oldestPendingAt = oldestFrom[0];
-        log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid, backlog: uids.length }, 'new mail');
-        let offset = 0;
-        const batches = planBatches(pending, batchSize, maxBatchBytes);
-        // Batches ahead: while batch i is committed and moved, the next ones are fetched and parsed
-        // (parsing runs on the mail thread). Commits stay in UID order, one after the other; a batch
-        // fetched ahead that is never committed (stop, failure) is simply fetched again later.
-        const ahead: Array<Promise<Stage>> = [];
-        let nextToFetch = 0;
-        const fillAhead = (): void => {
-          while (ahead.length < LOOKAHEAD_BATCHES && nextToFetch < batches.length && !stopping) {
-            const p = startStage(c, batches[nextToFetch++]!);
-            // Settled even if nobody waits for it any more (this loop returned early).
-            p.catch(() => undefined);
-            ahead.push(p);
-          }
-          if (nextToFetch >= batches.length) listNext();
-        };
-        fillAhead();
-        for (let i = 0; i < batches.length; i++) {
-          const current = ahead.shift();
-          if (!current) return 'stopping';
-          const stage = await current;
-          fillAhead();
-          const r = await processStage(c, stage, oldestFrom, offset);
-          if (r !== 'caught-up') return r;
-          offset += batches[i]!.length;
-        }
+        const r = await handOverWindow(c, pending, uids.length, listNext);
+        if (r !== 'caught-up') return r;
+        listNext();
         if (!nextListing) break;
         listing = nextListing;
       }
     }
   };
 
+  /**
+   * Hands over one listed window, keeping LOOKAHEAD_BATCHES batches fetched and parsed ahead: while
+   * batch i is committed and moved, the next ones are fetched and parsed (on the mail thread).
+   * Commits stay in UID order, one after the other; a batch fetched ahead that is never committed
+   * (stop, failure) is simply fetched again later. `listNext` is called once the last batch is
+   * under way, so the next window is listed meanwhile.
+   */
+  const handOverWindow = async (c: ImapFlow, pending: PendingMessage[], backlog: number, listNext: () => void): Promise<DrainResult> => {
+    if (pending.length === 0) return 'caught-up';
+    const oldestFrom = oldestFromOf(pending);
+    oldestPendingAt = oldestFrom[0];
+    log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid, backlog }, 'new mail');
+    const batches = planBatches(pending, batchSize, maxBatchBytes);
+    const ahead: Array<Promise<Stage>> = [];
+    let nextToFetch = 0;
+    const fillAhead = (): void => {
+      while (ahead.length < LOOKAHEAD_BATCHES && nextToFetch < batches.length && !stopping) {
+        const p = startStage(c, batches[nextToFetch++]!);
+        // Settled even if nobody waits for it any more (the caller returned early).
+        p.catch(() => undefined);
+        ahead.push(p);
+      }
+      if (nextToFetch >= batches.length) listNext();
+    };
+    fillAhead();
+    let offset = 0;
+    for (const batch of batches) {
+      const current = ahead.shift();
+      if (!current) return 'stopping';
+      const stage = await current;
+      fillAhead();
+      const r = await processStage(c, stage, oldestFrom, offset);
+      if (r !== 'caught-up') return r;
+      offset += batch.length;
+    }
+    return 'caught-up';
+  };
 
   /**
    * Waits in IDLE until new mail, the poll interval, a lost connection or stop. With
