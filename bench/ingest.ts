@@ -25,7 +25,8 @@
  *   TIDINGS_BENCH_TRANSPORT=file    file (fsynced spool, the embedded default) | smtp (smtp-server sink)
  *   TIDINGS_BENCH_ACK_LIMIT=1000000 limits.auto_replies_per_sender_per_hour (5 is the config default;
  *                                   the bench default acknowledges every new ticket, the heavier case)
- *   TIDINGS_BENCH_BATCH             source.batch_size (config default 100)
+ *   TIDINGS_BENCH_BATCH             source.batch_size (config default 250)
+ *   TIDINGS_BENCH_CACHE_MB          store.cache_mb (config default 32)
  *   TIDINGS_BENCH_SYNC=full         store.synchronous (for comparison only; full is the target)
  *   TIDINGS_BENCH_LOG_LEVEL=info    the daemon's pino level; lines go (synchronously, as to stdout) to
  *                                   a file in the temp dir
@@ -73,6 +74,7 @@ interface Settings {
   transport: 'file' | 'smtp';
   ackLimit: number;
   batch: number | undefined;
+  cacheMb: number | undefined;
   sync: 'off' | 'normal' | 'full' | 'extra';
   logLevel: string;
   cpuProf: string | undefined;
@@ -90,7 +92,8 @@ function settings(): Settings {
     n: envInt('TIDINGS_BENCH_N', 10_000),
     transport,
     ackLimit: envInt('TIDINGS_BENCH_ACK_LIMIT', 1_000_000),
-    batch: batch ? envInt('TIDINGS_BENCH_BATCH', 100) : undefined,
+    batch: batch ? envInt('TIDINGS_BENCH_BATCH', 250) : undefined,
+    cacheMb: process.env.TIDINGS_BENCH_CACHE_MB ? envInt('TIDINGS_BENCH_CACHE_MB', 32) : undefined,
     sync: sync as Settings['sync'],
     logLevel: process.env.TIDINGS_BENCH_LOG_LEVEL ?? 'info',
     cpuProf: process.env.TIDINGS_BENCH_CPU_PROF || undefined,
@@ -750,7 +753,7 @@ async function main(): Promise<void> {
       'tidings.yaml': `mailbox: { address: ${USER}, name: Support }
 ${imapLine}
 ${transportLine}
-store: { path: ${dbPath}, synchronous: ${s.sync} }
+store: { path: ${dbPath}, synchronous: ${s.sync}${s.cacheMb !== undefined ? `, cache_mb: ${s.cacheMb}` : ''} }
 security: { hmac_key_env: TIDINGS_BENCH_HMAC }
 limits: { auto_replies_per_sender_per_hour: ${s.ackLimit} }
 include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
@@ -811,7 +814,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     const rate = s.n / (result.storedMs / 1000);
     const steady = (0.8 * s.n) / ((result.p90Ms - result.p10Ms) / 1000);
     console.log(
-      `config: IMAP source batch_size ${s.batch ?? 'default (100)'}, synchronous=${s.sync}, ${s.transport} transport, auto_replies_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
+      `config: IMAP source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, auto_replies_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
     );
     console.log(
       `ingest: ${fmt(rate)} messages/s (${fmt(s.n)} stored in ${fmt(result.storedMs / 1000, 2)} s from startDaemon; first stored after ${fmt(result.firstStoredMs)} ms; ` +

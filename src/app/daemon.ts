@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -19,6 +18,7 @@ import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './
 import { buildLevelSelector } from './level-selector.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
+import { createRandomPool } from './random-pool.js';
 import { buildServiceLevels } from './service-levels.js';
 
 export interface DaemonOptions {
@@ -68,7 +68,7 @@ export function buildIngestDeps(config: Config, repos: Repositories, logger: Log
     logger: componentLogger(logger, 'ingest'),
     now,
     hmacKeys: [key],
-    randomBytes: (n) => randomBytes(n),
+    randomBytes: createRandomPool(),
   };
 }
 

@@ -37,7 +37,7 @@ const imapSource = z.strictObject({
   processed_folder: z.string().default('Processed'),
   poll_seconds: z.number().int().min(5).default(60),
   fetch_timeout_seconds: z.number().int().min(5).default(120),
-  batch_size: z.number().int().min(1).max(1000).default(100),
+  batch_size: z.number().int().min(1).max(1000).default(250),
 });
 
 const maildirSource = z.strictObject({
@@ -65,6 +65,8 @@ const store = z.strictObject({
   path: z.string().min(1),
   synchronous: z.enum(['off', 'normal', 'full', 'extra']).default('full'),
   busy_timeout_ms: z.number().int().min(0).default(5000),
+  /** SQLite page cache of the daemon's connection, MiB: a batch's dirty pages stay in memory until its commit. */
+  cache_mb: z.number().int().min(1).max(4096).default(32),
 });
 
 const security = z.strictObject({

@@ -3,6 +3,7 @@ import { headerValues } from '../core/mail/mail-headers.js';
 import { verifyMessageId } from '../core/mail/message-id.js';
 import { decideStaffAuth, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
+import { messageDigests } from '../mail/message-digests.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
 import type { IngestOutcome, MessageHandler, PreparedBatch, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
@@ -103,7 +104,7 @@ async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePos
     const parsed = await (deps.parse ?? parseMessage)(raw, { maxBytes: deps.config.limits.max_message_bytes });
     const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
     const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
-    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, raw), cls };
+    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, parsed.digests), cls };
   } catch (err) {
     if (isTidingsError(err, 'E_MESSAGE_TOO_LARGE') || isTidingsError(err, 'E_MESSAGE_UNPARSEABLE')) {
       return { raw, position, options, at, receivedAt, unparseable: { code: err.code, message: err.message } };
@@ -314,7 +315,7 @@ function storeBounce(deps: IngestDeps, parsed: ParsedMessage, store: (t: number 
 
 /** Mail we cannot parse or must not process is kept whole, with the reason, for `tidings reprocess`. */
 function quarantine(deps: IngestDeps, raw: Buffer, position: SourcePosition, at: number, code: string, reason: string): IngestOutcome {
-  const keys = dedupeKeys(position, undefined, raw);
+  const keys = dedupeKeys(position, undefined, messageDigests(raw));
   return deps.repos.transaction((): IngestOutcome => {
     if (keys.some((k) => deps.repos.inboundKeys.hasInboundKey(k))) return { status: 'duplicate' };
     const id = deps.repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: code, reason, raw });

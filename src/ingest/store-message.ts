@@ -23,12 +23,13 @@ export function storeMessage(
     dateHeader: p.date ?? null,
     receivedAt: m.receivedAt,
     raw: m.raw,
+    rawSha256: p.digests.raw,
     textBody: p.text,
     htmlBody: p.html ?? null,
     visibleText: p.visibleText,
   });
   for (const a of p.attachments) {
-    repos.messages.addAttachment({ messageId: id, content: a.content, filename: a.filename ?? null, contentType: a.contentType, disposition: a.disposition });
+    repos.messages.addAttachment({ messageId: id, content: a.content, sha256: a.sha256, filename: a.filename ?? null, contentType: a.contentType, disposition: a.disposition });
   }
   return id;
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { TidingsError } from '../errors.js';
+import { permanentDeliveryError } from '../outbox/delivery-error.js';
 import { renderMail, type RenderFn } from '../outbox/render-mail.js';
 import type { BlobRepository } from '../store/blob-repository.js';
 import type { MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
@@ -23,12 +24,24 @@ export interface MailThreadOptions {
   blobs: Pick<BlobRepository, 'get'>;
   /** Use a worker thread (default true). Falls back to inline when the compiled worker is missing. */
   thread?: boolean;
+  /** Heap cap of the thread in MiB (default 1024): a message that needs more kills the thread, not the daemon. */
+  maxHeapMb?: number;
+  /** Another worker script speaking the same protocol, with its workerData (tests). */
+  worker?: { url: URL; data?: unknown };
 }
 
 const WORKER_URL = new URL('./mail-worker.js', import.meta.url);
+const DEFAULT_MAX_HEAP_MB = 1024;
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Pending = { resolve: (r: MailWorkerReply & { ok: true }) => void; reject: (e: Error) => void };
+interface Entry {
+  id: number;
+  req: MailWorkerRequest;
+  resolve: (r: MailWorkerReply & { ok: true }) => void;
+  reject: (e: Error) => void;
+  /** In flight when a thread died: sent again alone, so a second death names the request that caused it. */
+  suspect: boolean;
+}
 
 /**
  * Parsing inbound mail (mailparser plus quoted-reply extraction) and rendering outbound mail
@@ -36,12 +49,20 @@ type Pending = { resolve: (r: MailWorkerReply & { ok: true }) => void; reject: (
  * core while the main thread commits, reads the source and sends. One thread: the machine this
  * is sized for has two cores. Results are exactly those of parseMessage and renderMail.
  *
+ * A message that kills the thread (the heap cap, a native crash in a dependency) must not stop
+ * the source for good: when the thread dies, the requests it held are sent again one at a time
+ * to a new thread; one that kills that thread too, alone, is refused for good (a parse with
+ * E_MESSAGE_UNPARSEABLE, so the message is quarantined; a render as a permanent failure), and the
+ * others go on. Until some thread has answered once, a death is the thread's fault, not the
+ * message's: the requests are refused with E_MAIL_THREAD_UNAVAILABLE, which callers retry.
+ *
  * Running from the TypeScript sources (tests) there is no compiled worker file; the work is then
  * done inline with the same functions.
  */
 export function createMailThread(options: MailThreadOptions): MailThread {
   const { logger: log, blobs } = options;
-  if (options.thread === false || !existsSync(fileURLToPath(WORKER_URL))) {
+  const workerUrl = options.worker?.url ?? WORKER_URL;
+  if (options.thread === false || !existsSync(fileURLToPath(workerUrl))) {
     return {
       mode: 'inline',
       parse: parseMessage,
@@ -49,37 +70,74 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       close: async () => undefined,
     };
   }
+  const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
   let worker: Worker | undefined;
   let nextId = 1;
   let closed = false;
-  const pending = new Map<number, Pending>();
+  /** Some thread answered a request: the worker script loads and works. */
+  let everAnswered = false;
+  /** Not yet posted; suspects first. */
+  const queue: Entry[] = [];
+  const inFlight = new Map<number, Entry>();
 
-  const failAll = (reason: string): void => {
-    const waiting = [...pending.values()];
-    pending.clear();
-    for (const p of waiting) p.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', reason));
+  const refuse = (entries: Entry[], reason: string): void => {
+    for (const e of entries) e.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', reason));
   };
 
   const start = (): Worker => {
-    const w = new Worker(WORKER_URL);
+    const w = new Worker(workerUrl, { workerData: options.worker?.data, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
     w.on('message', (reply: MailWorkerReply) => {
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      if (pending.size === 0) w.unref();
-      if (reply.ok) p.resolve(reply);
-      else if (reply.error.code) p.reject(new TidingsError(reply.error.code, reply.error.message, { details: reply.error.details ?? {} }));
-      else p.reject(new Error(reply.error.message));
+      const e = inFlight.get(reply.id);
+      if (!e) return;
+      inFlight.delete(reply.id);
+      everAnswered = true;
+      if (inFlight.size === 0) w.unref();
+      if (reply.ok) e.resolve(reply);
+      else if (reply.error.code) e.reject(new TidingsError(reply.error.code, reply.error.message, { details: reply.error.details ?? {} }));
+      else e.reject(new Error(reply.error.message));
+      pump();
     });
     w.on('error', (err) => {
       log.error({ event: 'mail_thread.failed', err }, 'mail thread failed; it is restarted at the next request');
     });
     w.on('exit', (code) => {
       if (worker === w) worker = undefined;
-      if (pending.size > 0) failAll(`mail thread exited with code ${code}`);
+      const held = [...inFlight.values()].sort((a, b) => a.id - b.id);
+      inFlight.clear();
+      if (held.length === 0) return;
+      if (closed) return refuse(held, 'the mail thread was closed');
+      if (!everAnswered) {
+        refuse([...held, ...queue.splice(0)], `mail thread exited with code ${code}`);
+        return;
+      }
+      if (held.length === 1 && held[0]!.suspect) {
+        const culprit = held[0]!;
+        log.error({ event: 'mail_thread.poison', op: culprit.req.op, exitCode: code }, 'a request killed the mail thread twice; refused for good');
+        culprit.reject(poisonError(culprit.req, code));
+      } else {
+        log.warn({ event: 'mail_thread.died', exitCode: code, held: held.length }, 'mail thread died; its requests are retried one at a time');
+        for (const e of held) e.suspect = true;
+        queue.unshift(...held);
+      }
+      pump();
     });
     w.unref();
     return w;
+  };
+
+  /** Posts what may run now: everything, unless a suspect is waiting or running, which runs alone. */
+  const pump = (): void => {
+    while (!closed && queue.length > 0) {
+      const isolating = queue[0]!.suspect || [...inFlight.values()].some((e) => e.suspect);
+      if (isolating && inFlight.size > 0) return;
+      const e = queue.shift()!;
+      worker ??= start();
+      inFlight.set(e.id, e);
+      // Referenced while it owes an answer, so a one-shot command does not exit before it comes.
+      worker.ref();
+      worker.postMessage(e.req);
+      if (e.suspect) return;
+    }
   };
 
   // Started now, so its modules (mailparser, nodemailer) load while the source connects.
@@ -87,14 +145,10 @@ export function createMailThread(options: MailThreadOptions): MailThread {
 
   const request = (req: WithoutId<MailWorkerRequest>): Promise<MailWorkerReply & { ok: true }> => {
     if (closed) return Promise.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', 'the mail thread was closed'));
-    worker ??= start();
-    const w = worker;
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      // Referenced while it owes an answer, so a one-shot command does not exit before it comes.
-      w.ref();
-      w.postMessage({ ...req, id } as MailWorkerRequest);
+      queue.push({ id, req: { ...req, id } as MailWorkerRequest, resolve, reject, suspect: false });
+      pump();
     });
   };
 
@@ -121,10 +175,19 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       closed = true;
       const w = worker;
       worker = undefined;
-      failAll('the mail thread was closed');
+      const waiting = [...inFlight.values(), ...queue.splice(0)];
+      inFlight.clear();
+      refuse(waiting, 'the mail thread was closed');
       if (w) await w.terminate();
     },
   };
+}
+
+/** What a request that killed the thread on its own is refused with: the caller's code for "this input, for good". */
+function poisonError(req: MailWorkerRequest, exitCode: number): TidingsError {
+  const message = `the mail thread died on this ${req.op === 'parse' ? 'message' : 'mail'} twice (exit code ${exitCode})`;
+  if (req.op === 'parse') return new TidingsError('E_MESSAGE_UNPARSEABLE', message, { details: { size: req.raw.byteLength, exitCode } });
+  return permanentDeliveryError(message, { stage: 'render' });
 }
 
 /** The sha256 keys an outbox mail JSON names; anything malformed is left for renderMail to refuse. */

@@ -13,6 +13,7 @@ import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
 import { hasHeaderField, headerRecord } from './header-record.js';
+import { messageDigests, type MessageDigests } from './message-digests.js';
 import { visibleText } from './visible-text.js';
 
 export interface ParsedAddress {
@@ -38,6 +39,8 @@ export interface ParsedAttachment {
 export interface ParsedMessage {
   /** Bytes of the raw message. */
   size: number;
+  /** SHA-256 of the raw bytes and of the body, for the raw blob and the dedupe keys. */
+  digests: MessageDigests;
   messageId: string | undefined;
   inReplyTo: string | undefined;
   /** Oldest first, as in the header. */
@@ -151,6 +154,7 @@ function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer): ParsedMes
   const deliveryStatus = deliveryStatusOf(attachments, headers, text, rawBody);
   return {
     size,
+    digests: messageDigests(raw),
     messageId: firstMessageId(firstHeader(headers, 'message-id')),
     inReplyTo: firstMessageId(firstHeader(headers, 'in-reply-to')),
     references: [...new Set(headerValues(headers, 'references').flatMap(parseMessageIdList))],

@@ -9,8 +9,12 @@ export interface PutBlobResult {
 }
 
 export interface BlobRepository {
-  /** Stores bytes under their sha256 (lower-case hex); storing the same bytes again is a no-op. */
-  put(data: Uint8Array): PutBlobResult;
+  /**
+   * Stores bytes under their sha256 (lower-case hex); storing the same bytes again is a no-op.
+   * `sha256` is the digest when the caller already has it (computed off this thread by our own
+   * code): it is trusted, not recomputed.
+   */
+  put(data: Uint8Array, sha256?: string): PutBlobResult;
   get(sha256: string): Buffer | undefined;
   has(sha256: string): boolean;
   size(sha256: string): number | undefined;
@@ -27,9 +31,9 @@ export function createBlobRepository(db: Db): BlobRepository {
   const selectSize = db.prepare<[string], number>('SELECT size FROM blobs WHERE sha256 = ?').pluck();
 
   return {
-    put(data) {
+    put(data, known) {
       const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      const sha256 = sha256Hex(buf);
+      const sha256 = known ?? sha256Hex(buf);
       const created = insert.run(sha256, buf.length, buf).changes === 1;
       return { sha256, size: buf.length, created };
     },

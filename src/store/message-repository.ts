@@ -23,6 +23,8 @@ export interface NewMessage {
   receivedAt: number;
   /** The message byte for byte; stored content-addressed in blobs. */
   raw: Uint8Array;
+  /** SHA-256 hex of `raw` when the caller computed it already (the mail thread does); else computed here. */
+  rawSha256?: string;
   /** Full text body. */
   textBody?: string | null;
   htmlBody?: string | null;
@@ -58,6 +60,8 @@ export interface StoredMessage {
 export interface NewAttachment {
   messageId: number;
   content: Uint8Array;
+  /** SHA-256 hex of `content` when already known (the parser computes it); else computed here. */
+  sha256?: string;
   filename?: string | null;
   contentType: string;
   disposition?: string | null;
@@ -151,7 +155,7 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
   const attachmentsOf = db.prepare<[number], StoredAttachment>(`SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE message_id = ? ORDER BY id`);
 
   const add = db.transaction((m: NewMessage) => {
-    const blob = blobs.put(m.raw);
+    const blob = blobs.put(m.raw, m.rawSha256);
     const info = insert.run({
       ticketId: m.ticketId,
       direction: m.direction,
@@ -177,7 +181,7 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
   });
 
   const attach = db.transaction((a: NewAttachment): StoredAttachment => {
-    const blob = blobs.put(a.content);
+    const blob = blobs.put(a.content, a.sha256);
     const row = insertAttachment.get(a.messageId, blob.sha256, a.filename ?? null, a.contentType, blob.size, a.disposition ?? null);
     if (!row) throw new Error('attachment insert returned no row');
     return row;

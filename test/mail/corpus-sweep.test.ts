@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { classifyMessage, type MessageClass } from '../../src/core/mail/classify.js';
 import { parseContentType } from '../../src/core/mail/content-type.js';
 import { firstHeader } from '../../src/core/mail/mail-headers.js';
+import { createHash } from 'node:crypto';
+import { bodyBytes } from '../../src/mail/message-digests.js';
 import { parseMessage, type ParsedMessage } from '../../src/mail/parse-message.js';
 import { isTidingsError } from '../../src/errors.js';
 import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
@@ -86,5 +88,25 @@ describe.skipIf(!present)(present ? `corpus sweep over ${corpusDir}` : `corpus s
     console.log('bounces folder by class:', count(bounces, (o) => o.kind ?? '?'));
     console.log('bounces folder, classified human:', bounces.filter((o) => o.kind === 'human').map((o) => o.rel));
     expect(reports.length).toBeGreaterThan(300);
+  });
+  // The store trusts these digests instead of hashing again on the main thread: they must be the
+  // SHA-256 of exactly the bytes stored, for every kind of mail the corpus has.
+  it('the digests the parser hands over are the SHA-256 of the raw bytes, the body and each attachment', () => {
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+    const parsed = outcomes.filter((o) => o.parsed !== undefined);
+    const wrong: string[] = [];
+    let attachments = 0;
+    for (const o of parsed) {
+      const p = o.parsed!;
+      if (p.digests.raw !== sha(o.raw)) wrong.push(`${o.rel}: raw`);
+      if (p.digests.body !== sha(bodyBytes(o.raw))) wrong.push(`${o.rel}: body`);
+      for (const a of p.attachments) {
+        attachments += 1;
+        if (a.sha256 !== sha(a.content)) wrong.push(`${o.rel}: attachment ${a.filename ?? a.contentType}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(parsed.length).toBeGreaterThan(600);
+    expect(attachments).toBeGreaterThan(300);
   });
 });

@@ -1,11 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse-message.js';
 import type { MailThread } from '../../src/mail/mail-thread.js';
 import { renderMail } from '../../src/outbox/render-mail.js';
 import { compiledTree } from '../support/compiled-tree.js';
+import { openDesk } from '../ingest/ingest-fixture.js';
 import { CORPUS_DIR, corpusPresent, filesUnder } from '../support/corpus.js';
 
 /**
@@ -123,5 +125,70 @@ describe('mail thread', () => {
     await p.close();
     expect(await pending).toMatchObject({ code: 'E_MAIL_THREAD_UNAVAILABLE' });
     await expect(p.parse(SAMPLE, { maxBytes: 1_000_000 })).rejects.toMatchObject({ code: 'E_MAIL_THREAD_UNAVAILABLE' });
+  });
+  describe('a message that kills the thread', () => {
+    const killer = (n: number): Buffer => crlf(`From: eve@client.example\nTo: support@desk.example\nSubject: poison ${n}\nX-Test-Kill-Thread: yes\nMessage-ID: <poison-${n}@client.example>\n\nboom\n`);
+    const plain = (n: number): Buffer => crlf(`From: ann@client.example\nTo: support@desk.example\nSubject: fine ${n}\nMessage-ID: <fine-${n}@client.example>\n\nhello ${n}\n`);
+    const settle = (p: Promise<{ subject: string }>) => p.then((v) => ({ ok: true as const, subject: v.subject }), (e: { code?: string }) => ({ ok: false as const, code: e.code }));
+
+    it('is refused as unparseable after it killed a thread twice; the mail in flight with it is parsed', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      try {
+        // The thread has answered once, so it is known to work.
+        expect((await t.parse(plain(0), { maxBytes: 1_000_000 })).subject).toBe('fine 0');
+        const inputs = [plain(1), plain(2), killer(1), plain(3), plain(4), killer(2), plain(5)];
+        const out = await Promise.all(inputs.map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(out).toEqual([
+          { ok: true, subject: 'fine 1' },
+          { ok: true, subject: 'fine 2' },
+          { ok: false, code: 'E_MESSAGE_UNPARSEABLE' },
+          { ok: true, subject: 'fine 3' },
+          { ok: true, subject: 'fine 4' },
+          { ok: false, code: 'E_MESSAGE_UNPARSEABLE' },
+          { ok: true, subject: 'fine 5' },
+        ]);
+        // And the thread goes on working, for parses and renders.
+        expect((await t.parse(plain(6), { maxBytes: 1_000_000 })).subject).toBe('fine 6');
+        expect((await t.render(OUTBOUND, 'tid7.ack.y@desk.example')).toString('latin1')).toContain('invoice.pdf');
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it('ends quarantined with its raw bytes when a batch is ingested through the thread; the rest of the batch is stored', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      const desk = openDesk();
+      try {
+        await t.parse(plain(0), { maxBytes: 1_000_000 });
+        const deps = { ...desk.deps, parse: t.parse };
+        const batch = [plain(1), killer(1), plain(2)].map((raw, i) => ({ raw, position: { source: 'test', key: `poison-${i}` } }));
+        // The compiled pipeline, so the thread's errors are instances of the same TidingsError class.
+        const { ingestBatch } = (await import(path.join(outDir, 'src/ingest/ingest-message.js'))) as typeof import('../../src/ingest/ingest-message.js');
+        const out = await ingestBatch(deps, batch);
+        expect(out.map((o) => o.status)).toEqual(['stored', 'quarantined', 'stored']);
+        const q = desk.repos.quarantine.get(out[1]!.quarantineId!);
+        expect(q?.reasonCode).toBe('E_MESSAGE_UNPARSEABLE');
+        expect(q?.reason).toMatch(/mail thread died on this message/);
+        expect(q?.raw.equals(killer(1))).toBe(true);
+      } finally {
+        desk.close();
+        await t.close();
+      }
+    }, 60_000);
+
+    it('is refused as temporary while no thread has ever answered (the worker itself is broken)', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/broken-mail-worker.mjs', import.meta.url) } });
+      try {
+        const out = await Promise.all([plain(1), plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(out).toEqual([{ ok: false, code: 'E_MAIL_THREAD_UNAVAILABLE' }, { ok: false, code: 'E_MAIL_THREAD_UNAVAILABLE' }]);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
   });
 });

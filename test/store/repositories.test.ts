@@ -110,3 +110,19 @@ describe('transaction({ durable: false })', () => {
     }
   });
 });
+
+describe('openDatabase({ cacheMb })', () => {
+  it('sets the page cache in MiB, and leaves the build default (better-sqlite3: 16 MB) when unset', async () => {
+    const { openDatabase } = await import('../../src/store/open-database.js');
+    const sized = openDatabase(':memory:', { cacheMb: 32 });
+    const plain = openDatabase(':memory:');
+    try {
+      // A negative cache_size is KiB.
+      expect(Number(sized.pragma('cache_size', { simple: true }))).toBe(-32 * 1024);
+      expect(Number(plain.pragma('cache_size', { simple: true }))).toBe(-16000);
+    } finally {
+      sized.close();
+      plain.close();
+    }
+  });
+});

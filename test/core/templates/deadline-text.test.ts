@@ -16,6 +16,8 @@ describe('deadlineText', () => {
     [Date.parse('2026-11-25T15:00:00Z'), 'Europe/Berlin', 'en', 'Wednesday 25 November 2026, 16:00 (Europe/Berlin, UTC+01:00)'],
     [Date.parse('2026-11-25T15:00:00Z'), 'Europe/Moscow', 'ru', 'среда 25 ноября 2026, 18:00 (Europe/Moscow, UTC+03:00)'],
     [Date.parse('2026-07-01T12:00:00Z'), 'America/St_Johns', 'en', 'Wednesday 1 July 2026, 09:30 (America/St_Johns, UTC-02:30)'],
+    // A fixed offset only luxon reads: written by the luxon fallback.
+    [Date.parse('2026-07-01T12:00:00Z'), 'UTC+3', 'en', 'Wednesday 1 July 2026, 15:00 (UTC+3, UTC+03:00)'],
   ] as const)('%s in %s (%s)', (ms, zone, lang, text) => {
     expect(deadlineText(ms, zone, lang)).toBe(text);
   });
