@@ -20,7 +20,12 @@
  *   moved      Processed holds N messages and INBOX none (polled over IMAP once all are stored)
  * Then it checks that nothing was lost or doubled and every reply joined the ticket it quotes.
  *
+ * TIDINGS_BENCH_SOURCE=maildir measures the embedded default's source instead: the same backlog as
+ * files in a Maildir's new/ (names in generation order, file times = the message dates), handed
+ * over in batches and renamed into cur/ after each commit; no Dovecot is started.
+ *
  * Environment:
+ *   TIDINGS_BENCH_SOURCE=imap       imap (Dovecot) | maildir
  *   TIDINGS_BENCH_N=10000           messages in the backlog
  *   TIDINGS_BENCH_TRANSPORT=file    file (fsynced spool, the embedded default) | smtp (smtp-server sink)
  *   TIDINGS_BENCH_ACK_LIMIT=1000000 limits.auto_replies_per_sender_per_hour (5 is the config default;
@@ -39,7 +44,7 @@
  * daemon's and Dovecot's: on a shared machine, a run where it is large is not a clean measurement.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,6 +75,7 @@ function envInt(name: string, fallback: number): number {
 }
 
 interface Settings {
+  source: 'imap' | 'maildir';
   n: number;
   transport: 'file' | 'smtp';
   ackLimit: number;
@@ -83,12 +89,15 @@ interface Settings {
 }
 
 function settings(): Settings {
+  const source = process.env.TIDINGS_BENCH_SOURCE ?? 'imap';
+  if (source !== 'imap' && source !== 'maildir') throw new Error('TIDINGS_BENCH_SOURCE must be imap or maildir');
   const transport = process.env.TIDINGS_BENCH_TRANSPORT ?? 'file';
   if (transport !== 'file' && transport !== 'smtp') throw new Error('TIDINGS_BENCH_TRANSPORT must be file or smtp');
   const sync = process.env.TIDINGS_BENCH_SYNC ?? 'full';
   if (!['off', 'normal', 'full', 'extra'].includes(sync)) throw new Error('TIDINGS_BENCH_SYNC must be off, normal, full or extra');
   const batch = process.env.TIDINGS_BENCH_BATCH;
   return {
+    source,
     n: envInt('TIDINGS_BENCH_N', 10_000),
     transport,
     ackLimit: envInt('TIDINGS_BENCH_ACK_LIMIT', 1_000_000),
@@ -475,7 +484,9 @@ interface Job {
   outboxDir: string;
   logPath: string;
   logLevel: string;
-  imap: { host: string; port: number; user: string; pass: string };
+  /** The IMAP source's server, or the Maildir root (TIDINGS_BENCH_SOURCE=maildir). */
+  imap?: { host: string; port: number; user: string; pass: string };
+  maildir?: string;
   env: Record<string, string>;
 }
 
@@ -519,6 +530,32 @@ export interface ChildResult {
   problems: string[];
   /** once a second: [ms, messages stored, outbox rows sent] */
   timeline: Array<[number, number, number]>;
+}
+
+/** Whether every message is acknowledged at the source: all in Processed and none in INBOX, or all in cur/ and none in new/. */
+function sourceAcknowledged(job: Job): { check: () => Promise<boolean>; close: () => Promise<void> } {
+  if (job.maildir !== undefined) {
+    const root = job.maildir;
+    return {
+      check: async () => readdirSync(path.join(root, 'new')).length === 0 && readdirSync(path.join(root, 'cur')).length >= job.n,
+      close: async () => undefined,
+    };
+  }
+  const { host, port, user, pass } = job.imap!;
+  const imap = new ImapFlow({ host, port, secure: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
+  const connected = imap.connect();
+  return {
+    async check() {
+      await connected;
+      const processed = ((await imap.status('Processed', { messages: true })) as { messages?: number }).messages ?? 0;
+      const inbox = ((await imap.status('INBOX', { messages: true })) as { messages?: number }).messages ?? 0;
+      return processed >= job.n && inbox === 0;
+    },
+    close: async () => {
+      await connected.catch(() => undefined);
+      await imap.logout().catch(() => imap.close());
+    },
+  };
 }
 
 async function childMain(jobFile: string): Promise<void> {
@@ -584,10 +621,9 @@ async function childMain(jobFile: string): Promise<void> {
   const startDaemonMs = ms();
   await allStored;
 
-  // The source side (MOVE of the last batch) and the outbox are watched side by side: each time is its own.
-  const imap = new ImapFlow({ host: job.imap.host, port: job.imap.port, secure: false, auth: { user: job.imap.user, pass: job.imap.pass }, logger: false, disableAutoIdle: true });
-  await imap.connect();
+  // The source side (MOVE or rename of the last batch) and the outbox are watched side by side: each time is its own.
   const sleep = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
+  const sourceDone = sourceAcknowledged(job);
   const [acksMs, movedMs] = await Promise.all([
     (async () => {
       for (;;) {
@@ -602,13 +638,11 @@ async function childMain(jobFile: string): Promise<void> {
     (async () => {
       try {
         for (;;) {
-          const processed = ((await imap.status('Processed', { messages: true })) as { messages?: number }).messages ?? 0;
-          const inbox = ((await imap.status('INBOX', { messages: true })) as { messages?: number }).messages ?? 0;
-          if (processed >= job.n && inbox === 0) return ms();
+          if (await sourceDone.check()) return ms();
           await sleep();
         }
       } finally {
-        await imap.logout().catch(() => imap.close());
+        await sourceDone.close();
       }
     })(),
   ]);
@@ -732,26 +766,42 @@ async function main(): Promise<void> {
         `${fmt(backlog.replies)} replies with [TID#n], ${backlog.withAttachment} with an attachment; ${backlog.senders} senders), generated in ${fmt(genMs)} ms`,
     );
 
-    dovecot = await startDovecot({ keepDir: s.keep });
+    const dataDir = path.join(work, 'data');
+    const maildir = path.join(work, 'inbox');
     const tLoad = performance.now();
-    await multiAppend(dovecot.host, dovecot.imapPort, USER, PASSWORD, 'INBOX', backlog.messages, backlog.dates);
-    const loadMs = performance.now() - tLoad;
-    const check = await dovecot.connect(USER);
-    const inbox = ((await check.status('INBOX', { messages: true })) as { messages?: number }).messages;
-    await check.logout();
-    if (inbox !== s.n) throw new Error(`INBOX holds ${inbox} messages after loading, expected ${s.n}`);
-    console.log(`backlog: ${fmt(s.n)} messages appended to INBOX in ${fmt(loadMs / 1000, 2)} s (MULTIAPPEND, 500 per command)`);
+    if (s.source === 'imap') {
+      dovecot = await startDovecot({ keepDir: s.keep });
+      await multiAppend(dovecot.host, dovecot.imapPort, USER, PASSWORD, 'INBOX', backlog.messages, backlog.dates);
+      const loadMs = performance.now() - tLoad;
+      const check = await dovecot.connect(USER);
+      const inbox = ((await check.status('INBOX', { messages: true })) as { messages?: number }).messages;
+      await check.logout();
+      if (inbox !== s.n) throw new Error(`INBOX holds ${inbox} messages after loading, expected ${s.n}`);
+      console.log(`backlog: ${fmt(s.n)} messages appended to INBOX in ${fmt(loadMs / 1000, 2)} s (MULTIAPPEND, 500 per command)`);
+    } else {
+      for (const d of ['new', 'cur', 'tmp']) mkdirSync(path.join(maildir, d), { recursive: true });
+      backlog.messages.forEach((m, i) => {
+        // Fixed-width names: name order is generation order, as the TIDs the replies quote assume.
+        const file = path.join(maildir, 'new', `${1_700_000_000 + i}.M${i}P1.bench`);
+        writeFileSync(file, m);
+        const t = backlog.dates[i]!;
+        utimesSync(file, t, t);
+      });
+      console.log(`backlog: ${fmt(s.n)} messages written to ${path.join(maildir, 'new')} in ${fmt((performance.now() - tLoad) / 1000, 2)} s`);
+    }
 
     if (s.transport === 'smtp') sink = await startSmtpSink();
-    const dataDir = path.join(work, 'data');
     const outboxDir = path.join(dataDir, 'outbox');
     const dbPath = path.join(dataDir, 'tidings.db');
-    const imapLine = `source: { kind: imap, host: 127.0.0.1, port: ${dovecot.imapPort}, user: ${USER}, password_env: TIDINGS_BENCH_IMAP_PASSWORD, folder: INBOX, processed_folder: Processed, poll_seconds: 300${s.batch !== undefined ? `, batch_size: ${s.batch}` : ''} }`;
+    const batchOption = s.batch !== undefined ? `, batch_size: ${s.batch}` : '';
+    const sourceLine = dovecot
+      ? `source: { kind: imap, host: 127.0.0.1, port: ${dovecot.imapPort}, user: ${USER}, password_env: TIDINGS_BENCH_IMAP_PASSWORD, folder: INBOX, processed_folder: Processed, poll_seconds: 300${batchOption} }`
+      : `source: { kind: maildir, path: ${maildir}, poll_seconds: 300${batchOption} }`;
     const transportLine = sink ? `transport: { kind: smtp, host: 127.0.0.1, port: ${sink.port} }` : `transport: { kind: file, path: ${outboxDir} }`;
     const files: Record<string, string> = {
       ...BASE_FILES,
       'tidings.yaml': `mailbox: { address: ${USER}, name: Support }
-${imapLine}
+${sourceLine}
 ${transportLine}
 store: { path: ${dbPath}, synchronous: ${s.sync}${s.cacheMb !== undefined ? `, cache_mb: ${s.cacheMb}` : ''} }
 security: { hmac_key_env: TIDINGS_BENCH_HMAC }
@@ -775,7 +825,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       outboxDir,
       logPath: path.join(work, 'daemon.log'),
       logLevel: s.logLevel,
-      imap: { host: dovecot.host, port: dovecot.imapPort, user: USER, pass: PASSWORD },
+      ...(dovecot ? { imap: { host: dovecot.host, port: dovecot.imapPort, user: USER, pass: PASSWORD } } : { maildir }),
       env: { TIDINGS_BENCH_IMAP_PASSWORD: PASSWORD, TIDINGS_BENCH_HMAC: HMAC },
     };
     const jobFile = path.join(work, 'job.json');
@@ -783,7 +833,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     backlog.messages.length = 0; // the parent holds nothing big while the child runs
 
     const execArgv = s.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', s.cpuProf] : [];
-    const dovecotCpu0 = dovecotCpuSeconds(dovecot.dir);
+    const dovecotCpu0 = dovecot ? dovecotCpuSeconds(dovecot.dir) : 0;
     const machine0 = machineCpuSeconds();
     const self0 = process.cpuUsage();
     const load0 = loadavg()[0]!;
@@ -796,32 +846,40 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       child.once('error', reject);
       child.once('exit', (code, signal) => (got ? resolve(got) : reject(new Error(`daemon child exited (code ${code}, signal ${signal}) without a result`))));
     });
-    const dovecotCpu = dovecotCpuSeconds(dovecot.dir) - dovecotCpu0;
+    const dovecotCpu = dovecot ? dovecotCpuSeconds(dovecot.dir) - dovecotCpu0 : 0;
     const machine1 = machineCpuSeconds();
     const selfCpu = process.cpuUsage(self0);
     const otherCpu = machine1.busy - machine0.busy - dovecotCpu - (result.cpuUserMs + result.cpuSystemMs) / 1000 - (selfCpu.user + selfCpu.system) / 1e6;
 
     // the source side, checked from outside
-    const imap = await dovecot.connect(USER);
-    const processed = ((await imap.status('Processed', { messages: true })) as { messages?: number }).messages ?? -1;
-    const left = ((await imap.status('INBOX', { messages: true })) as { messages?: number }).messages ?? -1;
-    await imap.logout();
-    if (processed !== s.n) result.problems.push(`Processed holds ${processed}, expected ${s.n}`);
-    if (left !== 0) result.problems.push(`INBOX still holds ${left}`);
+    let processed: number;
+    let left: number;
+    if (dovecot) {
+      const imap = await dovecot.connect(USER);
+      processed = ((await imap.status('Processed', { messages: true })) as { messages?: number }).messages ?? -1;
+      left = ((await imap.status('INBOX', { messages: true })) as { messages?: number }).messages ?? -1;
+      await imap.logout();
+    } else {
+      processed = readdirSync(path.join(maildir, 'cur')).length;
+      left = readdirSync(path.join(maildir, 'new')).length;
+    }
+    const [doneName, waitingName] = dovecot ? ['Processed', 'INBOX'] : ['cur/', 'new/'];
+    if (processed !== s.n) result.problems.push(`${doneName} holds ${processed}, expected ${s.n}`);
+    if (left !== 0) result.problems.push(`${waitingName} still holds ${left}`);
     if (sink && sink.messages.length < result.counts.outboxSent) result.problems.push(`SMTP sink got ${sink.messages.length} mails for ${result.counts.outboxSent} sent`);
 
     const c = result.counts;
     const rate = s.n / (result.storedMs / 1000);
     const steady = (0.8 * s.n) / ((result.p90Ms - result.p10Ms) / 1000);
     console.log(
-      `config: IMAP source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, auto_replies_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
+      `config: ${s.source === 'imap' ? 'IMAP' : 'Maildir'} source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, auto_replies_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
     );
     console.log(
       `ingest: ${fmt(rate)} messages/s (${fmt(s.n)} stored in ${fmt(result.storedMs / 1000, 2)} s from startDaemon; first stored after ${fmt(result.firstStoredMs)} ms; ` +
         `steady 10 %→90 %: ${fmt(steady)} messages/s)`,
     );
     console.log(
-      `acks: ${fmt(c.acksSent)} sent${c.outbox > c.acks ? ` (+ ${fmt(c.outbox - c.acks)} other outbox mail, e.g. staff notifications)` : ''}, outbox empty at ${fmt(result.acksMs / 1000, 2)} s; source acknowledged (Processed = ${fmt(processed)}, INBOX = ${left}) by ${fmt(result.movedMs / 1000, 2)} s`,
+      `acks: ${fmt(c.acksSent)} sent${c.outbox > c.acks ? ` (+ ${fmt(c.outbox - c.acks)} other outbox mail, e.g. staff notifications)` : ''}, outbox empty at ${fmt(result.acksMs / 1000, 2)} s; source acknowledged (${doneName} = ${fmt(processed)}, ${waitingName} = ${left}) by ${fmt(result.movedMs / 1000, 2)} s`,
     );
     console.log(
       `cpu: daemon ${fmt(result.cpuUserMs / 1000, 1)} s user + ${fmt(result.cpuSystemMs / 1000, 1)} s sys (${fmt(((result.cpuUserMs + result.cpuSystemMs) / Math.max(result.movedMs, result.acksMs)) * 100)} % of one core over the run), ` +
@@ -837,9 +895,9 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       console.log(`CHECK FAILED:\n  - ${result.problems.join('\n  - ')}`);
       process.exitCode = 1;
     } else {
-      console.log(`check: nothing lost, nothing doubled: ${fmt(c.tickets)} tickets + ${fmt(c.appended)} appended = ${fmt(s.n)}; every reply on the ticket it quotes; Processed = ${fmt(s.n)}`);
+      console.log(`check: nothing lost, nothing doubled: ${fmt(c.tickets)} tickets + ${fmt(c.appended)} appended = ${fmt(s.n)}; every reply on the ticket it quotes; ${doneName} = ${fmt(s.n)}`);
     }
-    if (s.keep) console.log(`kept: ${work} and ${dovecot.dir}`);
+    if (s.keep) console.log(`kept: ${work}${dovecot ? ` and ${dovecot.dir}` : ''}`);
   } finally {
     await sink?.stop().catch(() => undefined);
     await dovecot?.stop().catch(() => undefined);

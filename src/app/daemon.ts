@@ -177,7 +177,15 @@ function createSource(
 ): MailSource | undefined {
   const src = config.source;
   if (src.kind === 'maildir') {
-    return createMaildirSource({ path: src.path, handler: d.ingest, logger: componentLogger(d.logger, 'maildir'), now: d.now, pollSeconds: src.poll_seconds });
+    return createMaildirSource({
+      path: src.path,
+      handler: d.ingest,
+      batchHandler: d.ingestMany,
+      batchSize: src.batch_size,
+      logger: componentLogger(d.logger, 'maildir'),
+      now: d.now,
+      pollSeconds: src.poll_seconds,
+    });
   }
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);

@@ -44,6 +44,7 @@ const maildirSource = z.strictObject({
   kind: z.literal('maildir'),
   path: z.string().min(1),
   poll_seconds: z.number().min(0.1).default(2),
+  batch_size: z.number().int().min(1).max(1000).default(250),
 });
 
 const stdinSource = z.strictObject({ kind: z.literal('stdin') });

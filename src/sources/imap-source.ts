@@ -49,6 +49,7 @@ import { TidingsError } from '../errors.js';
 import { maskCredentials } from '../log/logger.js';
 import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
 import type { BatchHandler, MailSource, MessageHandler, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
+import { planBatches } from './plan-batches.js';
 import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, withDeadline, type RetryPolicy } from './source-timing.js';
 
 type ImapSection = Extract<RawConfig['source'], { kind: 'imap' }>;
@@ -138,27 +139,6 @@ interface PendingMessage {
   /** INTERNALDATE, epoch ms (NaN when the server sent none). */
   internalDate: number;
   size: number;
-}
-
-/**
- * Splits the pending list (UID order) into fetches of at most `maxCount` messages and, beyond the
- * first message of each, at most `maxBytes` bytes.
- */
-export function planBatches<T extends { size: number }>(pending: readonly T[], maxCount: number, maxBytes: number): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let bytes = 0;
-  for (const m of pending) {
-    if (cur.length > 0 && (cur.length >= maxCount || bytes + m.size > maxBytes)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(m);
-    bytes += m.size;
-  }
-  if (cur.length > 0) out.push(cur);
-  return out;
 }
 
 /** oldestFrom[i] = oldest INTERNALDATE among pending[i..]; undefined past the end (for lagMs). */

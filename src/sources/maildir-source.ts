@@ -9,22 +9,38 @@
  * before ":2,") never changes, so a crash between commit and rename re-reads the file under the
  * same key and the pipeline's dedupe makes that a no-op.
  *
+ * With a batch handler, up to `batchSize` files (at most `maxBatchBytes`) are read and parsed
+ * together and stored in one transaction (group commit: one fsync per batch), the next batch read
+ * and parsed while this one commits; the files are renamed only after that commit. If preparing
+ * or committing a batch fails, that batch is handed over again one file at a time, with the rules
+ * below.
+ *
  * A handler error stops the scan at that file (later files wait too, so mail keeps its order),
  * leaves it in new/, and the scan is retried after a capped exponential backoff. The handler
  * throws only for temporary failures; poison mail is quarantined and counts as handled.
  */
-import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
-import { readFile, readdir, rename, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, renameSync, watch, type FSWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { maskCredentials } from '../log/logger.js';
-import type { MailSource, MessageHandler, SourceState, SourceStatus } from './mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
+import { planBatches } from './plan-batches.js';
 import { Alarm, DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './source-timing.js';
+
+/** Batches read and prepared ahead of the one being committed, as the IMAP source keeps. */
+const LOOKAHEAD_BATCHES = 2;
 
 export interface MaildirSourceDeps {
   /** The Maildir root (holds new/, cur/, tmp/); created when missing. */
   path: string;
   handler: MessageHandler;
+  /** Group commit; without it every file is stored by `handler` in its own transaction. */
+  batchHandler?: BatchHandler;
+  /** Files per batch (default 250). */
+  batchSize?: number;
+  /** Upper bound for the bytes of one batch (default 16 MiB; one message always fits). */
+  maxBatchBytes?: number;
   logger: Logger;
   now: () => number;
   /** Fallback scan interval; fs.watch wakes the scan at once where it works. */
@@ -51,6 +67,16 @@ function errorText(err: unknown): string {
 }
 
 type ScanResult = 'done' | 'failed' | 'stopping';
+
+/** The file's bytes, or undefined when another reader took it meanwhile. */
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
 
 export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
   const root = path.resolve(deps.path);
@@ -79,6 +105,98 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
       .sort();
   };
 
+  /** A file of this scan: its place in name order, and its time and size from the scan's stat. */
+  interface Pending {
+    name: string;
+    index: number;
+    mtime: number | undefined;
+    size: number;
+  }
+  /** Files of a batch as read (those still there) and, with a batch handler, their prepared form or why preparing failed. */
+  interface Stage {
+    files: Array<{ item: Pending; message: SourceMessage }>;
+    prepared?: PreparedBatch;
+    prepareError?: unknown;
+    readError?: unknown;
+  }
+
+  const batchSize = Math.max(1, deps.batchSize ?? 250);
+  const maxBatchBytes = deps.maxBatchBytes ?? 16 * 1024 * 1024;
+  let oldestFrom: Array<number | undefined> = [];
+
+  const positionOf = (item: Pending): SourceMessage['position'] => ({
+    source,
+    key: maildirBaseName(item.name),
+    ...(item.mtime !== undefined ? { receivedAt: Math.floor(item.mtime) } : {}),
+  });
+
+  /** Reads a batch's files (a file gone meanwhile was taken by another reader) and prepares them. */
+  const load = async (batch: readonly Pending[]): Promise<Stage> => {
+    const stage: Stage = { files: [] };
+    try {
+      // Read synchronously: a few hundred small local files take milliseconds, while async reads
+      // queue in libuv's four-thread pool behind the outbox's fsyncs and starve the pipeline.
+      for (const item of batch) {
+        const raw = readIfPresent(path.join(newDir, item.name));
+        if (raw !== undefined) stage.files.push({ item, message: { raw, position: positionOf(item) } });
+      }
+    } catch (err) {
+      stage.readError = err;
+      return stage;
+    }
+    if (deps.batchHandler && stage.files.length > 0) {
+      try {
+        stage.prepared = await deps.batchHandler.prepare(stage.files.map((f) => f.message));
+      } catch (err) {
+        stage.prepareError = err;
+      }
+    }
+    return stage;
+  };
+
+  /** After the commit: into cur/ under the same base name (synchronous, like the reads: a metadata update, not worth a pool thread). */
+  const done = (item: Pending): void => {
+    renameSync(path.join(newDir, item.name), path.join(curDir, `${maildirBaseName(item.name)}:2,S`));
+    oldestPendingAt = oldestFrom[item.index + 1];
+  };
+
+  /** One file through the one-message handler; false when it failed (it stays in new/). */
+  const handOne = async (item: Pending, raw: Buffer): Promise<boolean> => {
+    const base = maildirBaseName(item.name);
+    try {
+      const out = await deps.handler(raw, positionOf(item));
+      log.debug({ event: 'maildir.message.stored', file: base, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
+    } catch (err) {
+      status.lastError = errorText(err);
+      log.warn({ event: 'maildir.message.failed', file: base, err }, 'message not stored; left in new/ for a retry');
+      return false;
+    }
+    done(item);
+    return true;
+  };
+
+  /** Commits a loaded batch, or hands it over one file at a time when that is not possible. */
+  const handStage = async (stage: Stage): Promise<'done' | 'failed'> => {
+    if (stage.readError !== undefined) throw stage.readError;
+    if (stage.prepared !== undefined) {
+      try {
+        const outcomes = deps.batchHandler!.commit(stage.prepared);
+        log.debug({ event: 'maildir.batch.stored', count: outcomes.length, stored: outcomes.filter((o) => o.status === 'stored').length }, 'batch handed over');
+        for (const f of stage.files) done(f.item);
+        return 'done';
+      } catch (err) {
+        log.warn({ event: 'maildir.batch.failed', count: stage.files.length, err }, 'batch not stored; handing it over one message at a time');
+      }
+    } else if (stage.prepareError !== undefined) {
+      log.warn({ event: 'maildir.batch.failed', count: stage.files.length, err: stage.prepareError }, 'batch could not be prepared; handing it over one message at a time');
+    }
+    for (const f of stage.files) {
+      if (stopping) return 'done';
+      if (!(await handOne(f.item, f.message.raw))) return 'failed';
+    }
+    return 'done';
+  };
+
   const scanOnce = async (): Promise<ScanResult> => {
     changed = false;
     const names = await listNew();
@@ -87,40 +205,59 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
       return 'done';
     }
     // lag: the oldest file still waiting; stat once per scan, cheap next to the handler
-    const times = await Promise.all(names.map((n) => stat(path.join(newDir, n)).then((s) => s.mtimeMs, () => undefined)));
-    const oldestFrom: Array<number | undefined> = new Array<number | undefined>(names.length + 1).fill(undefined);
+    const stats = await Promise.all(names.map((n) => stat(path.join(newDir, n)).then((st) => ({ mtime: st.mtimeMs, size: st.size }), () => undefined)));
+    oldestFrom = new Array<number | undefined>(names.length + 1).fill(undefined);
     for (let i = names.length - 1; i >= 0; i--) {
-      const t = times[i];
+      const t = stats[i]?.mtime;
       const after = oldestFrom[i + 1];
       oldestFrom[i] = t !== undefined && (after === undefined || t < after) ? t : after;
     }
     oldestPendingAt = oldestFrom[0];
+    const items: Pending[] = names.map((name, index) => ({ name, index, mtime: stats[index]?.mtime, size: stats[index]?.size ?? 0 }));
 
-    for (let i = 0; i < names.length; i++) {
-      if (stopping) return 'stopping';
-      const name = names[i]!;
-      const file = path.join(newDir, name);
-      let raw: Buffer;
+    if (!deps.batchHandler) {
+      for (const item of items) {
+        if (stopping) return 'stopping';
+        const stage = await load([item]);
+        if (stage.readError !== undefined) throw stage.readError;
+        const f = stage.files[0];
+        if (f && !(await handOne(item, f.message.raw))) return 'failed';
+      }
+      return 'done';
+    }
+
+    // Batches read and parsed ahead while the current one commits (reads need this thread between
+    // their steps, so with only one ahead it would wait for the commit); commits stay in name order.
+    const batches = planBatches(items, batchSize, maxBatchBytes);
+    const ahead: Array<Promise<Stage>> = [];
+    let nextToLoad = 0;
+    const fillAhead = (): void => {
+      while (ahead.length < LOOKAHEAD_BATCHES && nextToLoad < batches.length) ahead.push(load(batches[nextToLoad++]!));
+    };
+    const settleAhead = async (): Promise<void> => {
+      await Promise.all(ahead.splice(0));
+    };
+    fillAhead();
+    while (ahead.length > 0) {
+      const stage = await ahead.shift()!;
+      if (stopping) {
+        await settleAhead();
+        return 'stopping';
+      }
+      fillAhead();
+      let result: 'done' | 'failed';
       try {
-        raw = await readFile(file);
+        result = await handStage(stage);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // taken by another reader
+        await settleAhead();
         throw err;
       }
-      const base = maildirBaseName(name);
-      const mtime = times[i];
-      try {
-        const out = await deps.handler(raw, { source, key: base, ...(mtime !== undefined ? { receivedAt: Math.floor(mtime) } : {}) });
-        log.debug({ event: 'maildir.message.stored', file: base, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
-      } catch (err) {
-        status.lastError = errorText(err);
-        log.warn({ event: 'maildir.message.failed', file: base, err }, 'message not stored; left in new/ for a retry');
+      if (result === 'failed') {
+        await settleAhead();
         return 'failed';
       }
-      await rename(file, path.join(curDir, `${base}:2,S`));
-      oldestPendingAt = oldestFrom[i + 1];
     }
-    return 'done';
+    return stopping ? 'stopping' : 'done';
   };
 
   /** Sleeps ms; fs.watch ends it early only when `watchWakes`; stop always does. */

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMaildirSource, isMaildir, maildirBaseName, type MaildirSourceDeps } from '../../src/sources/maildir-source.js';
-import type { MailSource } from '../../src/sources/mail-source.js';
+import { commitBatch, ingestMessage, prepareBatch } from '../../src/ingest/ingest-message.js';
+import type { BatchHandler, MailSource, PreparedBatch, SourcePosition } from '../../src/sources/mail-source.js';
+import { STAFF_WITHOUT_NOTIFICATIONS } from '../config/config-fixture.js';
+import { openDesk } from '../ingest/ingest-fixture.js';
 import { mail, memoryLogger, recordingHandler, silent, waitFor, type RecordingHandler } from './helpers.js';
 
 describe('Maildir source', () => {
@@ -184,6 +187,114 @@ describe('Maildir source', () => {
     drop('back', mail(1, 'back'));
     await waitFor('handled after recovery', () => h.stored().length === 1, 10_000);
     expect(s.status().state).toBe('connected');
+  });
+
+  it('through the real pipeline: a batch committed but not renamed (cur/ broken) is re-read after the fix and stored once', async () => {
+    const desk = openDesk({ 'staff.yaml': STAFF_WITHOUT_NOTIFICATIONS });
+    try {
+      const batchHandler: BatchHandler = { prepare: (messages) => prepareBatch(desk.deps, messages), commit: commitBatch };
+      const handler = (raw: Buffer, position: SourcePosition) => ingestMessage(desk.deps, raw, position);
+      const log = memoryLogger('debug');
+      const s = createMaildirSource({ path: inbox(), handler, batchHandler, batchSize: 5, logger: log.logger, now: () => Date.now(), pollSeconds: 0.2, retry: { initialMs: 50, maxMs: 100 } });
+      sources.push(s);
+      await s.start();
+      // cur/ becomes a file: every rename after a commit fails until it is a folder again
+      rmSync(path.join(inbox(), 'cur'), { recursive: true });
+      writeFileSync(path.join(inbox(), 'cur'), 'not a folder');
+      for (let i = 1; i <= 12; i++) drop(`17000001${String(i).padStart(2, '0')}.M${i}P1.host`, mail(i, 'pipeline'));
+      await waitFor('a failed scan', () => log.lines().some((l) => l.event === 'maildir.scan.failed'));
+      // the first batch is stored; its files are still in new/
+      expect(desk.repos.db.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(5);
+      expect(ls('new')).toHaveLength(12);
+      rmSync(path.join(inbox(), 'cur'));
+      mkdirSync(path.join(inbox(), 'cur'));
+      await waitFor('new/ empty', () => ls('new').length === 0);
+      expect(ls('cur')).toHaveLength(12);
+      expect(desk.repos.db.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(12);
+      expect(desk.repos.db.prepare("SELECT count(*) FROM messages WHERE direction = 'in'").pluck().get()).toBe(12);
+      expect(desk.acks()).toHaveLength(12);
+    } finally {
+      for (const s of sources.splice(0)) await s.stop();
+      desk.close();
+    }
+  });
+
+  describe('with a batch handler (group commit)', () => {
+    /** Records each prepare and commit; renames must not happen before the commit that covers them. */
+    const recordingBatches = (opts: { failPrepare?: boolean; failCommit?: boolean } = {}) => {
+      const prepared: string[][] = [];
+      const committed: string[][] = [];
+      const inNewAtCommit: number[] = [];
+      const batchHandler: BatchHandler = {
+        prepare: async (messages) => {
+          prepared.push(messages.map((m) => m.position.key));
+          if (opts.failPrepare) throw new Error('mail thread gone');
+          return { size: messages.length, keys: messages.map((m) => m.position.key) } as PreparedBatch;
+        },
+        commit: (batch) => {
+          if (opts.failCommit) throw new Error('database is busy');
+          const keys = (batch as PreparedBatch & { keys: string[] }).keys;
+          committed.push(keys);
+          // every file of the batch is still in new/ when its commit runs
+          inNewAtCommit.push(keys.filter((k) => ls('new').includes(k)).length);
+          return keys.map(() => ({ status: 'stored' as const }));
+        },
+      };
+      return { batchHandler, prepared, committed, inNewAtCommit };
+    };
+    const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `17000000${String(i + 10).padStart(2, '0')}.M${i}P1.host`);
+
+    it('commits a backlog in batches of batch_size, in name order, and renames each file only after its commit', async () => {
+      mkdirSync(path.join(inbox(), 'new'), { recursive: true });
+      mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+      mkdirSync(path.join(inbox(), 'cur'), { recursive: true });
+      const all = names(23);
+      all.forEach((n, i) => drop(n, mail(i + 1, 'batch')));
+      const h = recordingHandler();
+      const b = recordingBatches();
+      const s = source(h, { batchHandler: b.batchHandler, batchSize: 10 });
+      await s.start();
+      await waitFor('all committed', () => b.committed.flat().length === 23);
+      await waitFor('new/ empty', () => ls('new').length === 0);
+      expect(b.committed.map((c) => c.length)).toEqual([10, 10, 3]);
+      expect(b.committed.flat()).toEqual(all);
+      expect(b.prepared).toEqual(b.committed);
+      expect(b.inNewAtCommit).toEqual([10, 10, 3]);
+      expect(ls('cur')).toEqual(all.map((n) => `${n}:2,S`));
+      expect(h.calls).toHaveLength(0);
+    });
+
+    it('cuts batches by bytes too', async () => {
+      mkdirSync(path.join(inbox(), 'new'), { recursive: true });
+      mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+      const all = names(6);
+      const text = (i: number): string => `${mail(i, 'big')}${'x'.repeat(1000)}\r\n`;
+      all.forEach((n, i) => drop(n, text(i + 1)));
+      const b = recordingBatches();
+      // room for two files, not three
+      const s = source(recordingHandler(), { batchHandler: b.batchHandler, batchSize: 100, maxBatchBytes: Math.floor(2.5 * Buffer.byteLength(text(1))) });
+      await s.start();
+      await waitFor('all committed', () => b.committed.flat().length === 6);
+      expect(b.committed.map((c) => c.length)).toEqual([2, 2, 2]);
+    });
+
+    it.each(['prepare', 'commit'] as const)('when a batch %s fails, hands the files over one at a time and stops at the failing one', async (failing) => {
+      mkdirSync(path.join(inbox(), 'new'), { recursive: true });
+      mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+      const all = names(5);
+      all.forEach((n, i) => drop(n, mail(i + 1, 'fallback')));
+      // the third file fails once on its own
+      const h = recordingHandler({ fail: (c, attempt) => c.position.key === all[2] && attempt === 1 });
+      const b = recordingBatches(failing === 'prepare' ? { failPrepare: true } : { failCommit: true });
+      const log = memoryLogger('debug');
+      const s = source(h, { batchHandler: b.batchHandler, batchSize: 100, logger: log.logger });
+      await s.start();
+      await waitFor('all five stored', () => h.stored().length === 5);
+      await waitFor('new/ empty', () => ls('new').length === 0);
+      expect(h.calls.map((c) => c.position.key)).toEqual([all[0], all[1], all[2], all[2], all[3], all[4]]);
+      expect(log.lines().filter((l) => l.event === 'maildir.batch.failed').length).toBeGreaterThanOrEqual(2);
+      expect(ls('cur')).toHaveLength(5);
+    });
   });
 
   it('maildirBaseName drops the info part', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isTidingsError } from '../../src/errors.js';
-import { imapPositionKey, imapSourceName, planBatches, uidSet } from '../../src/sources/imap-source.js';
+import { imapPositionKey, imapSourceName, uidSet } from '../../src/sources/imap-source.js';
+import { planBatches } from '../../src/sources/plan-batches.js';
 import { Alarm, backoffDelay, isDeadlineError, withDeadline } from '../../src/sources/source-timing.js';
 
 describe('backoffDelay', () => {
