@@ -180,6 +180,20 @@ describe('mail thread', () => {
       }
     }, 60_000);
 
+    it('a message that fills the heap ends only the thread (under its cap), and is refused as unparseable', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const hog = crlf('From: eve@client.example\nTo: support@desk.example\nSubject: hog\nX-Test-Exhaust-Heap: yes\n\nmore\n');
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, maxHeapMb: 128, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      try {
+        await t.parse(plain(0), { maxBytes: 1_000_000 });
+        const out = await Promise.all([plain(1), hog, plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(out).toEqual([{ ok: true, subject: 'fine 1' }, { ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 2' }]);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
     it('is refused as temporary while no thread has ever answered (the worker itself is broken)', async () => {
       const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
       const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/broken-mail-worker.mjs', import.meta.url) } });
