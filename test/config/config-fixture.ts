@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ConfigError } from '../../src/config/load-config.js';
 
 /**
  * A small valid configuration split over the same files as the shipped one. Tests overwrite one
@@ -91,4 +92,15 @@ export function writeConfigDir(overrides: Record<string, string | null> = {}): C
     if (text !== null) write(file, text);
   }
   return { dir, main: path.join(dir, 'tidings.yaml'), write, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The `file:line path: message` lines a config load refuses with; [] when it loads. */
+export function configIssues(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => `${i.file}:${i.line} ${i.path}: ${i.message}`);
+    throw err;
+  }
+  return [];
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
-import { writeConfigDir, type ConfigDir } from './config-fixture.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { configIssues, writeConfigDir, type ConfigDir } from './config-fixture.js';
 
 const dirs: ConfigDir[] = [];
 afterEach(() => {
@@ -11,15 +11,7 @@ const load = (staff: string) => {
   dirs.push(d);
   return () => loadConfig(d.main);
 };
-const issues = (fn: () => unknown): string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => `${i.file}:${i.line} ${i.path}: ${i.message}`);
-    throw err;
-  }
-  return [];
-};
+const issues = configIssues;
 
 describe('staff notification settings', () => {
   it('default to notifying agents about everything, with a per-ticket cap', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
-import { BASE_FILES, writeConfigDir, type ConfigDir } from './config-fixture.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { BASE_FILES, configIssues, writeConfigDir, type ConfigDir } from './config-fixture.js';
 
 const dirs: ConfigDir[] = [];
 afterEach(() => {
@@ -15,15 +15,7 @@ function load(replace: Record<string, string>) {
   return loadConfig(d.main);
 }
 
-function issues(replace: Record<string, string>): string[] {
-  try {
-    load(replace);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => `${i.file}:${i.line} ${i.path}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
+const issues = (replace: Record<string, string>): string[] => configIssues(() => load(replace));
 
 describe('store and source throughput settings', () => {
   it('default to a 32 MiB page cache and IMAP batches of 250', () => {
