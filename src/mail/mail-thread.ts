@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -6,7 +7,7 @@ import { TidingsError } from '../errors.js';
 import { permanentDeliveryError } from '../outbox/delivery-error.js';
 import { renderMail, type RenderFn } from '../outbox/render-mail.js';
 import type { BlobRepository } from '../store/blob-repository.js';
-import type { MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
+import type { MailWorkerReady, MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
 import { parseMessage, type ParsedMessage, type ParseFn } from './parse-message.js';
 
 export interface MailThread {
@@ -25,18 +26,28 @@ export interface MailThreadOptions {
   /** Use a worker thread (default true). Falls back to inline when the compiled worker is missing. */
   thread?: boolean;
   /**
-   * Heap cap of the thread in MiB (default 4096): a message that needs more ends the thread (which
-   * the isolation below turns into a quarantine), not the daemon, as V8 would without a cap. Not
-   * lower: V8 collects far more often under a tighter cap (1024 MiB cost the thread a fifth more
-   * CPU per parsed message, 2048 a tenth; 4096 is as fast as none).
+   * Heap cap of the thread in MiB: a message that needs more ends the thread (which the isolation
+   * below turns into a quarantine), not the daemon, as V8 would without a cap. Default a quarter of
+   * the machine's memory, 512 to 4096: V8 collects far more often under a tight cap (1024 MiB cost
+   * the thread a fifth more CPU per parsed message, 2048 a tenth; 4096 is as fast as none), but a
+   * cap above what the machine has protects nothing.
    */
   maxHeapMb?: number;
+  /**
+   * A thread that has not answered its oldest request for this long is taken as stuck (a parse in
+   * an endless loop) and ended; its requests are then retried as after any death. Default 120 s.
+   */
+  stuckAfterMs?: number;
   /** Another worker script speaking the same protocol, with its workerData (tests). */
   worker?: { url: URL; data?: unknown };
 }
 
 const WORKER_URL = new URL('./mail-worker.js', import.meta.url);
-const DEFAULT_MAX_HEAP_MB = 4096;
+const DEFAULT_STUCK_AFTER_MS = 120_000;
+
+export function defaultMailThreadHeapMb(totalMemBytes: number): number {
+  return Math.max(512, Math.min(4096, Math.floor(totalMemBytes / 4 / 1024 / 1024)));
+}
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 interface Entry {
@@ -46,6 +57,8 @@ interface Entry {
   reject: (e: Error) => void;
   /** In flight when a thread died: sent again alone, so a second death names the request that caused it. */
   suspect: boolean;
+  /** performance.now() when posted. */
+  postedAt: number;
 }
 
 /**
@@ -54,12 +67,14 @@ interface Entry {
  * core while the main thread commits, reads the source and sends. One thread: the machine this
  * is sized for has two cores. Results are exactly those of parseMessage and renderMail.
  *
- * A message that kills the thread (the heap cap, a native crash in a dependency) must not stop
- * the source for good: when the thread dies, the requests it held are sent again one at a time
- * to a new thread; one that kills that thread too, alone, is refused for good (a parse with
- * E_MESSAGE_UNPARSEABLE, so the message is quarantined; a render as a permanent failure), and the
- * others go on. Until some thread has answered once, a death is the thread's fault, not the
- * message's: the requests are refused with E_MAIL_THREAD_UNAVAILABLE, which callers retry.
+ * A message that kills the thread (the heap cap, a native crash in a dependency, an endless loop
+ * the stuck watchdog ends) must not stop the source for good: when a thread dies after it said it
+ * was ready, the requests it held are sent again one at a time to a new thread; one that ends
+ * that thread too, alone, is refused for good (a parse with E_MESSAGE_UNPARSEABLE, so the message
+ * is quarantined; a render as a permanent failure), and the others go on. A thread that dies
+ * before it is ready (it cannot load, the machine is out of threads) is the thread's fault, not
+ * the messages': what it held and what waits is refused with E_MAIL_THREAD_UNAVAILABLE, which
+ * the sources and the outbox retry with their backoff.
  *
  * Running from the TypeScript sources (tests) there is no compiled worker file; the work is then
  * done inline with the same functions.
@@ -75,34 +90,55 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       close: async () => undefined,
     };
   }
-  const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
+  const maxHeapMb = options.maxHeapMb ?? defaultMailThreadHeapMb(totalmem());
+  const stuckAfterMs = options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS;
   let worker: Worker | undefined;
   let nextId = 1;
   let closed = false;
-  /** Some thread answered a request: the worker script loads and works. */
-  let everAnswered = false;
   /** Not yet posted; suspects first. */
   const queue: Entry[] = [];
+  /** Posted to the current thread, in posting order. */
   const inFlight = new Map<number, Entry>();
   /** The one request in flight is a suspect (it runs alone). */
   let suspectRunning = false;
+  let watchdog: NodeJS.Timeout | undefined;
 
   const refuse = (entries: Entry[], reason: string): void => {
     for (const e of entries) e.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', reason));
   };
 
+  /** Armed for the oldest request in flight (Map keeps posting order); a thread that misses it is ended. */
+  const arm = (): void => {
+    if (watchdog) clearTimeout(watchdog);
+    watchdog = undefined;
+    const oldest = inFlight.values().next().value as Entry | undefined;
+    const w = worker;
+    if (!oldest || !w) return;
+    watchdog = setTimeout(() => {
+      watchdog = undefined;
+      log.error({ event: 'mail_thread.stuck', op: oldest.req.op, waitedMs: Math.round(performance.now() - oldest.postedAt) }, 'mail thread stopped answering; ending it');
+      void w.terminate();
+    }, Math.max(0, oldest.postedAt + stuckAfterMs - performance.now()));
+    watchdog.unref();
+  };
+
   const start = (): Worker => {
     const w = new Worker(workerUrl, { workerData: options.worker?.data, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
-    w.on('message', (reply: MailWorkerReply) => {
+    let ready = false;
+    w.on('message', (reply: MailWorkerReply | MailWorkerReady) => {
+      if ('ready' in reply) {
+        ready = true;
+        return;
+      }
       const e = inFlight.get(reply.id);
       if (!e) return;
       inFlight.delete(reply.id);
       if (e.suspect) suspectRunning = false;
-      everAnswered = true;
       if (inFlight.size === 0) w.unref();
       if (reply.ok) e.resolve(reply);
       else if (reply.error.code) e.reject(new TidingsError(reply.error.code, reply.error.message, { details: reply.error.details ?? {} }));
       else e.reject(new Error(reply.error.message));
+      arm();
       pump();
     });
     w.on('error', (err) => {
@@ -110,18 +146,20 @@ export function createMailThread(options: MailThreadOptions): MailThread {
     });
     w.on('exit', (code) => {
       if (worker === w) worker = undefined;
-      const held = [...inFlight.values()].sort((a, b) => a.id - b.id);
+      const held = [...inFlight.values()];
       inFlight.clear();
       suspectRunning = false;
+      arm();
       if (held.length === 0) return;
       if (closed) return refuse(held, 'the mail thread was closed');
-      if (!everAnswered) {
-        refuse([...held, ...queue.splice(0)], `mail thread exited with code ${code}`);
+      if (!ready) {
+        log.error({ event: 'mail_thread.start_failed', exitCode: code, refused: held.length + queue.length }, 'mail thread ended before it was ready; its work is refused for a retry');
+        refuse([...held, ...queue.splice(0)], `mail thread exited with code ${code} before it was ready`);
         return;
       }
       if (held.length === 1 && held[0]!.suspect) {
         const culprit = held[0]!;
-        log.error({ event: 'mail_thread.poison', op: culprit.req.op, exitCode: code }, 'a request killed the mail thread twice; refused for good');
+        log.error({ event: 'mail_thread.poison', op: culprit.req.op, exitCode: code }, 'a request ended the mail thread twice; refused for good');
         culprit.reject(poisonError(culprit.req, code));
       } else {
         log.warn({ event: 'mail_thread.died', exitCode: code, held: held.length }, 'mail thread died; its requests are retried one at a time');
@@ -140,11 +178,19 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       // A suspect is posted only to an idle thread and nothing joins it; suspects wait at the front.
       if ((queue[0]!.suspect || suspectRunning) && inFlight.size > 0) return;
       const e = queue.shift()!;
-      worker ??= start();
+      try {
+        worker ??= start();
+        // Referenced while it owes an answer, so a one-shot command does not exit before it comes.
+        worker.ref();
+        worker.postMessage(e.req);
+      } catch (err) {
+        // No thread to be had (out of threads or memory), or a payload that cannot be cloned.
+        e.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', `mail thread request failed: ${(err as Error).message}`, { cause: err }));
+        continue;
+      }
+      e.postedAt = performance.now();
       inFlight.set(e.id, e);
-      // Referenced while it owes an answer, so a one-shot command does not exit before it comes.
-      worker.ref();
-      worker.postMessage(e.req);
+      if (inFlight.size === 1) arm();
       if (e.suspect) {
         suspectRunning = true;
         return;
@@ -159,7 +205,7 @@ export function createMailThread(options: MailThreadOptions): MailThread {
     if (closed) return Promise.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', 'the mail thread was closed'));
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      queue.push({ id, req: { ...req, id } as MailWorkerRequest, resolve, reject, suspect: false });
+      queue.push({ id, req: { ...req, id } as MailWorkerRequest, resolve, reject, suspect: false, postedAt: 0 });
       pump();
     });
   };
@@ -189,6 +235,8 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       worker = undefined;
       const waiting = [...inFlight.values(), ...queue.splice(0)];
       inFlight.clear();
+      if (watchdog) clearTimeout(watchdog);
+      watchdog = undefined;
       refuse(waiting, 'the mail thread was closed');
       if (w) await w.terminate();
     },
@@ -197,7 +245,7 @@ export function createMailThread(options: MailThreadOptions): MailThread {
 
 /** What a request that killed the thread on its own is refused with: the caller's code for "this input, for good". */
 function poisonError(req: MailWorkerRequest, exitCode: number): TidingsError {
-  const message = `the mail thread died on this ${req.op === 'parse' ? 'message' : 'mail'} twice (exit code ${exitCode})`;
+  const message = `the mail thread ended on this ${req.op === 'parse' ? 'message' : 'mail'} twice (exit code ${exitCode})`;
   if (req.op === 'parse') return new TidingsError('E_MESSAGE_UNPARSEABLE', message, { details: { size: req.raw.byteLength, exitCode } });
   return permanentDeliveryError(message, { stage: 'render' });
 }

@@ -6,6 +6,11 @@ export type MailWorkerRequest =
   | { id: number; op: 'parse'; raw: Uint8Array; maxBytes: number }
   | { id: number; op: 'render'; mail: unknown; messageId: string; attachments: Array<[sha256: string, content: Uint8Array]> };
 
+/** Mail thread → main thread, once, as soon as its modules are loaded and it listens. */
+export interface MailWorkerReady {
+  ready: true;
+}
+
 /** Mail thread → main thread: the result, or the error as plain data (a TidingsError keeps its code and details). */
 export type MailWorkerReply =
   | { id: number; ok: true; parsed: ParsedMessage }

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { isTidingsError } from '../errors.js';
 import { renderMail } from '../outbox/render-mail.js';
-import type { MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
+import type { MailWorkerReady, MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
 import { parseMessage } from './parse-message.js';
 
 const port = parentPort;
@@ -33,3 +33,6 @@ port.on('message', (req: MailWorkerRequest) => {
     },
   );
 });
+
+// Loaded and listening: from now on a death is about what this thread was given, not about the thread.
+port.postMessage({ ready: true } satisfies MailWorkerReady);

@@ -179,7 +179,8 @@ function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer): ParsedMes
 // mailparser's attachment fields are not always what its types say: an empty Content-Type header,
 // for one, leaves contentType a non-string. Every field is checked before use.
 function toAttachment(a: Attachment): ParsedAttachment {
-  const content = Buffer.isBuffer(a.content) ? a.content : Buffer.alloc(0);
+  const decoded = Buffer.isBuffer(a.content);
+  const content = decoded ? a.content : Buffer.alloc(0);
   const contentType = text(a.contentType)?.trim().toLowerCase();
   const cid = text(a.cid) ?? text(a.contentId)?.replace(/^<|>$/g, '');
   const checksum = text(a.checksum);
@@ -189,7 +190,8 @@ function toAttachment(a: Attachment): ParsedAttachment {
     content,
     size: content.length,
     disposition: text(a.contentDisposition)?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
-    sha256: checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : createHash('sha256').update(content).digest('hex'),
+    // mailparser's checksum is of the content it decoded; when that content is not what we keep, hash what we keep.
+    sha256: decoded && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : createHash('sha256').update(content).digest('hex'),
     contentId: cid === '' ? undefined : cid,
   };
 }

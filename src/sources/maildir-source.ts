@@ -156,7 +156,13 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
 
   /** After the commit: into cur/ under the same base name (synchronous, like the reads: a metadata update, not worth a pool thread). */
   const done = (item: Pending): void => {
-    renameSync(path.join(newDir, item.name), path.join(curDir, `${maildirBaseName(item.name)}:2,S`));
+    try {
+      renameSync(path.join(newDir, item.name), path.join(curDir, `${maildirBaseName(item.name)}:2,S`));
+    } catch (err) {
+      // Gone from new/: another reader moved it; it is stored either way. Anything else (cur/
+      // missing, disk full) fails the scan and the file is read again, a duplicate, after the backoff.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     oldestPendingAt = oldestFrom[item.index + 1];
   };
 
@@ -185,9 +191,11 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
         for (const f of stage.files) done(f.item);
         return 'done';
       } catch (err) {
+        status.lastError = errorText(err);
         log.warn({ event: 'maildir.batch.failed', count: stage.files.length, err }, 'batch not stored; handing it over one message at a time');
       }
     } else if (stage.prepareError !== undefined) {
+      status.lastError = errorText(stage.prepareError);
       log.warn({ event: 'maildir.batch.failed', count: stage.files.length, err: stage.prepareError }, 'batch could not be prepared; handing it over one message at a time');
     }
     for (const f of stage.files) {
@@ -237,6 +245,7 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
     const settleAhead = async (): Promise<void> => {
       await Promise.all(ahead.splice(0));
     };
+    if (stopping) return 'stopping';
     fillAhead();
     while (ahead.length > 0) {
       const stage = await ahead.shift()!;

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -126,6 +126,12 @@ describe('mail thread', () => {
     expect(await pending).toMatchObject({ code: 'E_MAIL_THREAD_UNAVAILABLE' });
     await expect(p.parse(SAMPLE, { maxBytes: 1_000_000 })).rejects.toMatchObject({ code: 'E_MAIL_THREAD_UNAVAILABLE' });
   });
+  it('caps the thread heap at a quarter of the memory, between 512 MiB and 4 GiB', async () => {
+    const { defaultMailThreadHeapMb } = await import('../../src/mail/mail-thread.js');
+    const gib = 1024 ** 3;
+    expect([1, 2, 4, 8, 16, 24, 64].map((g) => defaultMailThreadHeapMb(g * gib))).toEqual([512, 512, 1024, 2048, 4096, 4096, 4096]);
+  });
+
   describe('a message that kills the thread', () => {
     const killer = (n: number): Buffer => crlf(`From: eve@client.example\nTo: support@desk.example\nSubject: poison ${n}\nX-Test-Kill-Thread: yes\nMessage-ID: <poison-${n}@client.example>\n\nboom\n`);
     const plain = (n: number): Buffer => crlf(`From: ann@client.example\nTo: support@desk.example\nSubject: fine ${n}\nMessage-ID: <fine-${n}@client.example>\n\nhello ${n}\n`);
@@ -172,7 +178,7 @@ describe('mail thread', () => {
         expect(out.map((o) => o.status)).toEqual(['stored', 'quarantined', 'stored']);
         const q = desk.repos.quarantine.get(out[1]!.quarantineId!);
         expect(q?.reasonCode).toBe('E_MESSAGE_UNPARSEABLE');
-        expect(q?.reason).toMatch(/mail thread died on this message/);
+        expect(q?.reason).toMatch(/mail thread ended on this message twice/);
         expect(q?.raw.equals(killer(1))).toBe(true);
       } finally {
         desk.close();
@@ -190,6 +196,55 @@ describe('mail thread', () => {
         const out = await Promise.all([plain(1), hog, plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
         expect(out).toEqual([{ ok: true, subject: 'fine 1' }, { ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 2' }]);
       } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it('is quarantined even when it is the first thing a new thread is given', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      try {
+        const out = await Promise.all([killer(1), plain(1)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(out).toEqual([{ ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 1' }]);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it('a parse that never ends is cut by the stuck watchdog and refused as unparseable; the rest goes on', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const hang = crlf('From: eve@client.example\nTo: support@desk.example\nSubject: hang\nX-Test-Hang-Thread: yes\n\nloop\n');
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, stuckAfterMs: 500, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      try {
+        const out = await Promise.all([plain(1), hang, plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(out).toEqual([{ ok: true, subject: 'fine 1' }, { ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 2' }]);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it('convicts nobody when the thread started after a death cannot load: all is refused as temporary', async () => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const brokenFlag = path.join(outDir, `broken-${process.pid}`);
+      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real, brokenFlag } } });
+      try {
+        expect((await t.parse(plain(0), { maxBytes: 1_000_000 })).subject).toBe('fine 0');
+        writeFileSync(brokenFlag, 'the next thread will not load');
+        const out = await Promise.all([plain(1), killer(1), plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(out).toEqual([
+          { ok: false, code: 'E_MAIL_THREAD_UNAVAILABLE' },
+          { ok: false, code: 'E_MAIL_THREAD_UNAVAILABLE' },
+          { ok: false, code: 'E_MAIL_THREAD_UNAVAILABLE' },
+        ]);
+        // Mended: the same mail goes through again, and the killer is found out as before.
+        rmSync(brokenFlag);
+        const again = await Promise.all([plain(1), killer(1), plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
+        expect(again).toEqual([{ ok: true, subject: 'fine 1' }, { ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 2' }]);
+      } finally {
+        rmSync(brokenFlag, { force: true });
         await t.close();
       }
     }, 60_000);
