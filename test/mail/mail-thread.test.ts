@@ -133,14 +133,19 @@ describe('mail thread', () => {
   });
 
   describe('a message that kills the thread', () => {
+    /** The compiled mail thread over the stand-in worker that kills, exhausts or hangs on marked mail. */
+    const killingThread = async (over: { maxHeapMb?: number; stuckAfterMs?: number; data?: Record<string, unknown> } = {}): Promise<MailThread> => {
+      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
+      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
+      const { data, ...limits } = over;
+      return mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, ...limits, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real, ...data } } });
+    };
     const killer = (n: number): Buffer => crlf(`From: eve@client.example\nTo: support@desk.example\nSubject: poison ${n}\nX-Test-Kill-Thread: yes\nMessage-ID: <poison-${n}@client.example>\n\nboom\n`);
     const plain = (n: number): Buffer => crlf(`From: ann@client.example\nTo: support@desk.example\nSubject: fine ${n}\nMessage-ID: <fine-${n}@client.example>\n\nhello ${n}\n`);
     const settle = (p: Promise<{ subject: string }>) => p.then((v) => ({ ok: true as const, subject: v.subject }), (e: { code?: string }) => ({ ok: false as const, code: e.code }));
 
     it('is refused as unparseable after it killed a thread twice; the mail in flight with it is parsed', async () => {
-      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
-      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
-      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      const t = await killingThread();
       try {
         // The thread has answered once, so it is known to work.
         expect((await t.parse(plain(0), { maxBytes: 1_000_000 })).subject).toBe('fine 0');
@@ -164,9 +169,7 @@ describe('mail thread', () => {
     }, 60_000);
 
     it('ends quarantined with its raw bytes when a batch is ingested through the thread; the rest of the batch is stored', async () => {
-      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
-      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
-      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      const t = await killingThread();
       const desk = openDesk();
       try {
         await t.parse(plain(0), { maxBytes: 1_000_000 });
@@ -187,10 +190,8 @@ describe('mail thread', () => {
     }, 60_000);
 
     it('a message that fills the heap ends only the thread (under its cap), and is refused as unparseable', async () => {
-      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
-      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
       const hog = crlf('From: eve@client.example\nTo: support@desk.example\nSubject: hog\nX-Test-Exhaust-Heap: yes\n\nmore\n');
-      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, maxHeapMb: 128, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      const t = await killingThread({ maxHeapMb: 128 });
       try {
         await t.parse(plain(0), { maxBytes: 1_000_000 });
         const out = await Promise.all([plain(1), hog, plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
@@ -201,9 +202,7 @@ describe('mail thread', () => {
     }, 60_000);
 
     it('is quarantined even when it is the first thing a new thread is given', async () => {
-      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
-      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
-      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      const t = await killingThread();
       try {
         const out = await Promise.all([killer(1), plain(1)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
         expect(out).toEqual([{ ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 1' }]);
@@ -213,10 +212,8 @@ describe('mail thread', () => {
     }, 60_000);
 
     it('a parse that never ends is cut by the stuck watchdog and refused as unparseable; the rest goes on', async () => {
-      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
-      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
       const hang = crlf('From: eve@client.example\nTo: support@desk.example\nSubject: hang\nX-Test-Hang-Thread: yes\n\nloop\n');
-      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, stuckAfterMs: 500, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real } } });
+      const t = await killingThread({ stuckAfterMs: 500 });
       try {
         const out = await Promise.all([plain(1), hang, plain(2)].map((raw) => settle(t.parse(raw, { maxBytes: 1_000_000 }))));
         expect(out).toEqual([{ ok: true, subject: 'fine 1' }, { ok: false, code: 'E_MESSAGE_UNPARSEABLE' }, { ok: true, subject: 'fine 2' }]);
@@ -226,10 +223,8 @@ describe('mail thread', () => {
     }, 60_000);
 
     it('convicts nobody when the thread started after a death cannot load: all is refused as temporary', async () => {
-      const mod = (await import(path.join(outDir, 'src/mail/mail-thread.js'))) as typeof import('../../src/mail/mail-thread.js');
-      const real = pathToFileURL(path.join(outDir, 'src/mail/mail-worker.js')).href;
       const brokenFlag = path.join(outDir, `broken-${process.pid}`);
-      const t = mod.createMailThread({ logger: pino({ level: 'silent' }), blobs, worker: { url: new URL('./fixtures/killing-mail-worker.mjs', import.meta.url), data: { real, brokenFlag } } });
+      const t = await killingThread({ data: { brokenFlag } });
       try {
         expect((await t.parse(plain(0), { maxBytes: 1_000_000 })).subject).toBe('fine 0');
         writeFileSync(brokenFlag, 'the next thread will not load');
