@@ -132,13 +132,15 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       }
       const e = inFlight.get(reply.id);
       if (!e) return;
+      // The watchdog follows the oldest request; only its answer moves it.
+      const wasOldest = inFlight.keys().next().value === reply.id;
       inFlight.delete(reply.id);
       if (e.suspect) suspectRunning = false;
       if (inFlight.size === 0) w.unref();
       if (reply.ok) e.resolve(reply);
       else if (reply.error.code) e.reject(new TidingsError(reply.error.code, reply.error.message, { details: reply.error.details ?? {} }));
       else e.reject(new Error(reply.error.message));
-      arm();
+      if (wasOldest) arm();
       pump();
     });
     w.on('error', (err) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../store/blob-repository.js';
 
 /** SHA-256 (lower-case hex) of a message's bytes and of its body: what dedupe keys and the raw blob are keyed by. */
 export interface MessageDigests {
@@ -6,10 +6,6 @@ export interface MessageDigests {
   raw: string;
   /** The bytes after the top-level header block: the same for every copy of one mail, whatever trace headers each hop added. */
   body: string;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** The bytes after the first blank line (CRLF or LF); the whole message is header when there is none. */
@@ -22,5 +18,5 @@ export function bodyBytes(raw: Buffer): Buffer {
 
 /** Computed where the message is parsed (the mail thread), so the main thread hashes nothing per message. */
 export function messageDigests(raw: Buffer): MessageDigests {
-  return { raw: sha256(raw), body: sha256(bodyBytes(raw)) };
+  return { raw: sha256Hex(raw), body: sha256Hex(bodyBytes(raw)) };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type HeaderLines, type ParsedMail, type SimpleParserOptions } from 'mailparser';
 import { extractAddress } from '../core/mail/address.js';
 import { parseContentType } from '../core/mail/content-type.js';
@@ -12,6 +11,7 @@ import {
 import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/mail/mail-headers.js';
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
+import { sha256Hex } from '../store/blob-repository.js';
 import { hasHeaderField, headerRecord } from './header-record.js';
 import { messageDigests, type MessageDigests } from './message-digests.js';
 import { visibleText } from './visible-text.js';
@@ -191,7 +191,7 @@ function toAttachment(a: Attachment): ParsedAttachment {
     size: content.length,
     disposition: text(a.contentDisposition)?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
     // mailparser's checksum is of the content it decoded; when that content is not what we keep, hash what we keep.
-    sha256: decoded && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : createHash('sha256').update(content).digest('hex'),
+    sha256: decoded && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : sha256Hex(content),
     contentId: cid === '' ? undefined : cid,
   };
 }

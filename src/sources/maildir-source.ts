@@ -223,19 +223,8 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
     oldestPendingAt = oldestFrom[0];
     const items: Pending[] = names.map((name, index) => ({ name, index, mtime: stats[index]?.mtime, size: stats[index]?.size ?? 0 }));
 
-    if (!deps.batchHandler) {
-      for (const item of items) {
-        if (stopping) return 'stopping';
-        const stage = await load([item]);
-        if (stage.readError !== undefined) throw stage.readError;
-        const f = stage.files[0];
-        if (f && !(await handOne(item, f.message.raw))) return 'failed';
-      }
-      return 'done';
-    }
-
-    // Batches read and parsed ahead while the current one commits (reads need this thread between
-    // their steps, so with only one ahead it would wait for the commit); commits stay in name order.
+    // Batches read and parsed ahead while the current one commits; commits stay in name order.
+    // Without a batch handler a batch is only read together and handed over one file at a time.
     const batches = planBatches(items, batchSize, maxBatchBytes);
     const ahead: Array<Promise<Stage>> = [];
     let nextToLoad = 0;

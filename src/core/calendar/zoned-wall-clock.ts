@@ -70,22 +70,33 @@ function read(ms: number, zone: string, locale: string, names: boolean): WallClo
   return out;
 }
 
-/**
- * The wall clock of `ms` in `zone`; throws RangeError for a zone Intl does not know (luxon also
- * takes fixed offsets such as "UTC+3"). Meant for years 1000-9999: callers fall back to luxon outside.
- */
-export function zonedWallClock(ms: number, zone: string): WallClock {
-  const w = read(ms, zone, 'en-US', false);
-  const wholeSecond = Math.floor(ms / 1000) * 1000;
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  // Date.UTC reads years 0-99 as 1900-1999; instants that old never reach a support desk.
-  w.offsetMinutes = Math.round((asUtc - wholeSecond) / 60_000);
-  return { year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: w.second, offsetMinutes: w.offsetMinutes };
+/** Two digits, zero-padded: hours, minutes, months and days as people write them. */
+export function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
-/** zonedWallClock plus the weekday and month names of `locale`. */
-export function zonedWallClockNames(ms: number, zone: string, locale: string): WallClockNames {
-  const named = read(ms, zone, locale, true);
+/**
+ * The wall clock of `ms` in `zone`, or undefined where Intl does not answer plainly: a zone it
+ * does not know (luxon also takes fixed offsets such as "UTC+3") or a year outside 1000-9999.
+ * Callers fall back to luxon then.
+ */
+export function zonedWallClock(ms: number, zone: string): WallClock | undefined {
+  let w: WallClockNames;
+  try {
+    w = read(ms, zone, 'en-US', false);
+  } catch {
+    return undefined;
+  }
+  if (w.year < 1000 || w.year > 9999) return undefined;
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const offsetMinutes = Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+  return { year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: w.second, offsetMinutes };
+}
+
+/** zonedWallClock plus the weekday and month names of `locale`; undefined where zonedWallClock is. */
+export function zonedWallClockNames(ms: number, zone: string, locale: string): WallClockNames | undefined {
   const numeric = zonedWallClock(ms, zone);
+  if (numeric === undefined) return undefined;
+  const named = read(ms, zone, locale, true);
   return { ...numeric, weekday: named.weekday, monthName: named.monthName };
 }

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { TidingsError } from '../../errors.js';
-import { zonedWallClock } from '../calendar/zoned-wall-clock.js';
+import { twoDigits, zonedWallClock } from '../calendar/zoned-wall-clock.js';
 
 export interface LocalDay {
   /** YYYY-MM-DD, compared with support_until as text (ISO dates sort as they read). */
@@ -24,19 +24,11 @@ export function localDay(at: number, zone: string): LocalDay {
     throw new TidingsError('E_INSTANT_INVALID', `not a valid point in time: ${String(at)}`, { details: { at } });
   }
   // One cached Intl formatter (this runs for every new ticket); luxon for what Intl cannot write.
-  try {
-    const w = zonedWallClock(at, zone);
-    if (w.year >= 1000 && w.year <= 9999) return { date: `${w.year}-${pad2(w.month)}-${pad2(w.day)}`, year: w.year };
-  } catch {
-    // an unknown zone, or a fixed offset only luxon reads: decided below
-  }
+  const w = zonedWallClock(at, zone);
+  if (w !== undefined) return { date: `${w.year}-${twoDigits(w.month)}-${twoDigits(w.day)}`, year: w.year };
   const dt = DateTime.fromMillis(at, { zone });
   if (!dt.isValid) throw new TidingsError('E_ZONE_INVALID', `unknown time zone "${zone}"`, { details: { zone } });
   return { date: dt.toISODate(), year: dt.year };
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Support runs through support_until inclusive: the last day is still a supported day. */
