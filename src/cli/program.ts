@@ -128,7 +128,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('report')
-    .description('SLA report per level: tickets, share answered within SLA, first response median and p90, breaches')
+    .description('SLA report per level: every clock cycle (in SLA, late, overdue, open within deadline, stopped), share in SLA, first response median and p90, ratings')
     .requiredOption('--from <date>', 'first day, e.g. 2026-11-01 (in the default calendar zone)')
     .requiredOption('--to <date>', 'last day, included')
     .option('--json', 'print the result as JSON')

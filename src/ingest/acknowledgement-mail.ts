@@ -15,6 +15,8 @@ export interface AckInput {
   level: LevelClock;
   deadlineMs: number;
   selection: LevelSelection | undefined;
+  /** The ticket's licence, named in the acknowledgement (also on a reopened ticket, which has no fresh selection). */
+  licenceKey: string | null;
   replyTo: { messageId: string | undefined; references: string[] };
   at: number;
 }
@@ -38,6 +40,7 @@ export function buildAcknowledgement(a: AckInput, deps: { config: Config; levels
   const cal = a.level.calendar ?? deps.levels.defaultCalendar;
   const calSpec = cal ? config.calendarSpecs[cal.key] : undefined;
   const subject = subjectWithTag(a.tid, a.originalSubject, config.tid.prefix);
+  const licence = a.licenceKey === null ? undefined : config.licences.find((l) => l.key === a.licenceKey);
   const reason = a.selection?.reason.tellClient ? a.selection.reason.text[a.lang] : undefined;
   const text = renderAcknowledgement({
     lang: a.lang,
@@ -45,12 +48,14 @@ export function buildAcknowledgement(a: AckInput, deps: { config: Config; levels
     subject,
     requesterName: a.to.name || undefined,
     levelName: (a.lang === 'ru' ? a.level.name.ru : undefined) ?? a.level.name.en,
+    licence: licence ? { key: licence.key, owner: licence.owner } : undefined,
     clock: a.level.term.clock,
     deadlineMs: a.deadlineMs,
     zone: a.level.zone,
     workingHours: calSpec ? describeWorkingHours(calSpec, a.lang) : undefined,
     reason,
     coupon: a.selection?.coupon,
+    couponRefused: a.selection?.couponRejected?.text[a.lang],
     signature: config.mailbox.name,
   });
   const messageId = makeMessageId({ tid: a.tid, kind: 'ack', nonce: deps.nonce, domain: mailDomain(config) }, deps.hmacKey);

@@ -139,7 +139,7 @@ export function handleClientMessage(
     if (hasBareBmp(m.parsed)) queueBmpNote(deps, ticket.tid, m.sender, m.at);
     const notified =
       config.staff.notify.new_ticket &&
-      queueStaffNotification(deps, { ticket: repos.tickets.findTicketByTid(ticket.tid)!, event: 'new-ticket', message: m.parsed, warning: m.warning, at: m.at });
+      queueStaffNotification(deps, { ticket: repos.tickets.findTicketByTid(ticket.tid)!, event: 'new-ticket', message: m.parsed, warning: m.warning, couponRejected: selection.couponRejected, at: m.at });
     return { ticketId: ticket.tid, messageRowId, action: 'new', ackQueued, notified };
   }
 
@@ -210,6 +210,7 @@ function queueAcknowledgement(
       level: deps.levels.level(ticket.level),
       deadlineMs: deadline,
       selection,
+      licenceKey: ticket.licenceKey,
       replyTo: { messageId: m.parsed.messageId, references: m.parsed.references },
       at: m.at,
     },

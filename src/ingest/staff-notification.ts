@@ -2,6 +2,7 @@ import { maskCredentials } from '../core/lifecycle/credentials.js';
 import { makeMessageId } from '../core/mail/message-id.js';
 import { formatTidTag, subjectWithTag } from '../core/mail/tid-tag.js';
 import { renderStaffNotification, type NotificationEvent } from '../core/templates/staff-notification.js';
+import type { RejectedCoupon } from '../core/selection/selection-result.js';
 import type { ParsedMessage } from '../mail/parse-message.js';
 import type { OutboundMail } from '../outbox/outbound-mail.js';
 import type { Ticket } from '../store/ticket-repository.js';
@@ -18,6 +19,8 @@ export interface NotificationRequest {
   message?: ParsedMessage | undefined;
   /** Shown above everything else, e.g. a failed staff authentication. */
   warning?: string | undefined;
+  /** A VIP coupon the new ticket's message carried and did not get; staff see whose it is. */
+  couponRejected?: RejectedCoupon | undefined;
   /** A bounced relay: who failed, and the staff member who wrote it (notified besides the usual recipients). */
   failed?: { address: string; status: string | null; diagnostic: string | null }[] | undefined;
   alsoTo?: string[] | undefined;
@@ -64,6 +67,7 @@ export function queueStaffNotification(deps: IngestDeps, r: NotificationRequest)
     // Access data the client sent stays in the ticket, not in staff mailboxes (seed 4.3).
     text: maskCredentials(m?.visibleText ?? ''),
     warning: r.warning,
+    couponRefused: r.couponRejected ? { text: r.couponRejected.text[lang], belongsTo: r.couponRejected.belongsTo } : undefined,
     failed: r.failed,
     mailbox: config.mailbox.address,
   });

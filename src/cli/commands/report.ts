@@ -3,8 +3,10 @@ import { openStore } from '../../app/open-store.js';
 import { buildServiceLevels } from '../../app/service-levels.js';
 import { loadConfig } from '../../config/load-config.js';
 import { timeLeft } from '../../core/calendar/deadline.js';
-import { buildSlaReport, type ReportTicket } from '../../core/reports/sla-report.js';
+import { clockCycles } from '../../core/reports/clock-cycles.js';
+import { buildSlaReport, RATING_VALUES, type LevelReport, type ReportTicket } from '../../core/reports/sla-report.js';
 import { TidingsError } from '../../errors.js';
+import { readReportTickets } from '../../store/report-rows.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -26,10 +28,11 @@ function parseDay(text: string, zone: string, what: string, endOfDay: boolean): 
 
 /**
  * `tidings report --from D --to D`: tickets created on those days (both included, in the default
- * calendar's zone), per level: how many, the share answered within the first deadline, median and
- * 90th percentile first response in the level's clock (business hours on a business level), and
- * breaches (first deadline passed without an answer, or answered late). Later clock cycles are not
- * counted: the first response is what the regulations promise.
+ * calendar's zone), per level: every clock cycle of them with its verdict (answered within the
+ * cycle's deadline, late, overdue, still open within its deadline, stopped without an answer),
+ * the share within SLA of the cycles that have a verdict, median and 90th percentile first
+ * response per cycle in the level's clock (business hours on a business level), and the clients'
+ * ratings (count, average, how many of each 1-5).
  */
 export function reportCommand(io: CliIo, opts: ReportOptions): ExitCode {
   try {
@@ -41,38 +44,58 @@ export function reportCommand(io: CliIo, opts: ReportOptions): ExitCode {
     if (to <= from) throw new TidingsError('E_USAGE', '--to must not be before --from');
     const repos = openStore(config);
     try {
-      const rows = repos.db
-        .prepare<[number, number], { level: string; createdAt: number; firstResponseAt: number | null; startedAt: number | null; firstDueAt: number | null }>(
-          `SELECT t.level, t.created_at AS createdAt, t.first_response_at AS firstResponseAt,
-                  (SELECT min(m.received_at) FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'client') AS startedAt,
-                  (SELECT json_extract(e.data, '$.responseDueAt') FROM events e WHERE e.ticket_id = t.id AND e.type = 'ticket.created' ORDER BY e.id LIMIT 1) AS firstDueAt
-           FROM tickets t WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.id`,
-        )
-        .all(from, to);
-      const tickets: ReportTicket[] = rows.map((r) => {
-        const startedAt = r.startedAt ?? r.createdAt;
-        const lc = config.levels[r.level] ? levels.level(r.level) : undefined;
-        const firstResponseClockMs =
-          r.firstResponseAt === null ? null : lc ? Math.max(0, timeLeft(startedAt, r.firstResponseAt, lc.term, lc.calendar)) : r.firstResponseAt - startedAt;
-        return { level: r.level, startedAt, firstDueAt: r.firstDueAt, firstResponseAt: r.firstResponseAt, firstResponseClockMs };
-      });
+      const tickets: ReportTicket[] = readReportTickets(repos.db, from, to).map((t) => ({
+        level: t.level,
+        rating: t.rating,
+        cycles: clockCycles(t.events).map((c) => {
+          const lc = config.levels[c.level] ? levels.level(c.level) : undefined;
+          const responseClockMs =
+            c.answeredAt === null ? null : lc ? Math.max(0, timeLeft(c.clockStart, c.answeredAt, lc.term, lc.calendar)) : c.answeredAt - c.clockStart;
+          return { ...c, responseClockMs };
+        }),
+      }));
       const report = buildSlaReport(tickets, opts.now, Object.keys(config.levels));
       if (opts.json) {
         printJson(io, { from: opts.from, to: opts.to, zone, levels: report });
         return EXIT.OK;
       }
-      io.out(`SLA report ${opts.from} .. ${opts.to} (${zone})`);
-      io.out(`${'level'.padEnd(22)} ${'tickets'.padStart(7)} ${'in SLA'.padStart(7)} ${'median h'.padStart(9)} ${'p90 h'.padStart(7)} ${'breaches'.padStart(8)}`);
-      for (const r of report) {
-        const share = r.shareWithinSla === null ? '-' : `${Math.round(r.shareWithinSla * 100)}%`;
-        const h = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
-        io.out(`${r.level.padEnd(22)} ${String(r.tickets).padStart(7)} ${share.padStart(7)} ${h(r.medianFirstResponseHours).padStart(9)} ${h(r.p90FirstResponseHours).padStart(7)} ${String(r.breaches).padStart(8)}`);
-      }
+      printReport(io, `SLA report ${opts.from} .. ${opts.to} (${zone})`, report);
       return EXIT.OK;
     } finally {
       repos.db.close();
     }
   } catch (err) {
     return reportError(io, err);
+  }
+}
+
+function printReport(io: CliIo, title: string, report: readonly LevelReport[]): void {
+  const h = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
+  const row = (cells: readonly string[], widths: readonly number[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]!) : c.padStart(widths[i]!))).join(' ');
+  const cyclesW = [22, 7, 6, 8, 6, 4, 7, 4, 7, 6, 8, 6];
+  io.out(title);
+  io.out(row(['level', 'tickets', 'cycles', 'answered', 'in SLA', 'late', 'overdue', 'open', 'stopped', 'share', 'median h', 'p90 h'], cyclesW));
+  for (const r of report) {
+    const share = r.shareWithinSla === null ? '-' : `${Math.round(r.shareWithinSla * 100)}%`;
+    io.out(
+      row(
+        [r.level, r.tickets, r.cycles, r.answered, r.withinSla, r.late, r.overdue, r.openWithinDeadline, r.stoppedUnanswered].map(String).concat([
+          share,
+          h(r.medianFirstResponseHours),
+          h(r.p90FirstResponseHours),
+        ]),
+        cyclesW,
+      ),
+    );
+  }
+  io.out('open: unanswered, deadline still ahead; stopped: #pending or #close before the deadline, no answer;');
+  io.out('share: in SLA of the cycles answered or overdue (open and stopped cycles are no misses)');
+  const ratingsW = [22, 7, 4, 4, 4, 4, 4, 4];
+  io.out('');
+  io.out(row(['ratings', 'count', 'avg', ...RATING_VALUES], ratingsW));
+  for (const r of report) {
+    const g = r.ratings;
+    io.out(row([r.level, String(g.count), h(g.average), ...RATING_VALUES.map((v) => String(g.distribution[v]))], ratingsW));
   }
 }

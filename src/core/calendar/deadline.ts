@@ -1,6 +1,8 @@
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import { TidingsError } from '../../errors.js';
 import { addWorkingTime } from './add-working-time.js';
+import { DAY_MS } from './local-date.js';
+import { instantOfWallTime, wallTimeOfInstant } from './wall-time-instant.js';
 import type { WorkingCalendar } from './working-calendar.js';
 import { workingTimeBetween } from './working-time-between.js';
 
@@ -37,9 +39,11 @@ export function computeDeadline(startMs: number, term: ResponseTerm, cal: Workin
         throw new TidingsError('E_DURATION_INVALID', `a calendar-days clock needs whole days, got ${term.minutes} minutes`);
       }
       const days = term.minutes / MINUTES_PER_DAY;
-      const due = DateTime.fromMillis(startMs, { zone: cal?.zone ?? 'UTC' }).plus({ days });
-      if (!due.isValid) throw new TidingsError('E_INSTANT_INVALID', `deadline ${days} days after ${startMs} is out of range`);
-      return due.toMillis();
+      const zone = IANAZone.create(cal?.zone ?? 'UTC');
+      // Same wall time `days` dates later, placed by the calendar's rule for repeated and skipped wall times.
+      const due = instantOfWallTime(wallTimeOfInstant(startMs, zone) + days * DAY_MS, zone);
+      if (!Number.isFinite(due)) throw new TidingsError('E_INSTANT_INVALID', `deadline ${days} days after ${startMs} is out of range`);
+      return due;
     }
     default:
       return unknownClock(term.clock);

@@ -12,6 +12,7 @@ import {
 } from './local-date.js';
 import { publicHolidayLookup, type PublicHolidayLookup } from './public-holidays.js';
 import { MINUTES_PER_DAY, type TimeRange } from './time-range.js';
+import { instantOfWallTime } from './wall-time-instant.js';
 
 /**
  * Scanning this many consecutive days without working time means the calendar is effectively empty
@@ -65,6 +66,7 @@ export interface WorkingCalendar {
 
 // Keeps instants inside what Date and luxon can represent, with a day to spare either side.
 const MAX_ABS_MS = 8.64e15 - 2 * DAY_MS;
+const MINUTE_MS = 60_000;
 
 export function compileCalendar(spec: CalendarSpec): WorkingCalendar {
   const zone = IANAZone.create(spec.zone);
@@ -89,15 +91,12 @@ export function compileCalendar(spec: CalendarSpec): WorkingCalendar {
   const days = new Map<DayNumber, CalendarDay>();
 
   const localInstant = (n: DayNumber, minutes: number): number => {
-    const { year, month, day } = ymdOfDayNumber(n);
-    // luxon moves a wall time that does not exist (inside a spring-forward gap) forward by the gap,
-    // so a range starting in the gap starts when the clocks resume.
-    const dt = DateTime.fromObject(
-      { year, month, day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
-      { zone },
-    );
-    if (!dt.isValid) throw new TidingsError('E_INSTANT_INVALID', `calendar "${spec.key}": cannot place ${isoDateOfDayNumber(n)} in time`);
-    return dt.toMillis();
+    // A repeated wall time is its first occurrence and one inside a spring-forward gap moves
+    // forward by the gap (instantOfWallTime), so a range starting in the gap starts when the
+    // clocks resume and the day's bounds never depend on when the process started.
+    const ms = instantOfWallTime(n * DAY_MS + minutes * MINUTE_MS, zone);
+    if (!Number.isFinite(ms)) throw new TidingsError('E_INSTANT_INVALID', `calendar "${spec.key}": cannot place ${isoDateOfDayNumber(n)} in time`);
+    return ms;
   };
 
   const plan = (n: DayNumber, date: string, weekday: Weekday): { kind: DayKind; name?: string; ranges: TimeRange[] } => {

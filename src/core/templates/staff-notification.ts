@@ -17,6 +17,8 @@ export interface StaffNotificationInput {
   deadlineMs: number | null;
   zone: string;
   licence?: { key: string; owner: string } | undefined;
+  /** A VIP coupon that was not used: the client's wording of why, and the licence the code belongs to. */
+  couponRefused?: { text: string; belongsTo: string } | undefined;
   /** Other participants who receive our answers. */
   cc: readonly string[];
   attachments: readonly { filename: string | undefined; contentType: string; size: number }[];
@@ -42,6 +44,7 @@ const T = {
     due: 'Respond by',
     stopped: 'clock stopped (waiting for the client)',
     licence: 'Licence',
+    couponOf: (key: string) => `(the coupon belongs to licence ${key})`,
     cc: 'Cc',
     attachments: 'Attachments',
     failed: 'Failed recipients',
@@ -58,6 +61,7 @@ const T = {
     due: 'Ответить до',
     stopped: 'срок остановлен (ждём клиента)',
     licence: 'Лицензия',
+    couponOf: (key: string) => `(купон лицензии ${key})`,
     cc: 'Копия',
     attachments: 'Вложения',
     failed: 'Не доставлено',
@@ -88,6 +92,10 @@ export function renderStaffNotification(n: StaffNotificationInput): string {
   lines.push(`${t.level}: ${n.level.name} (${n.level.key})`);
   lines.push(`${t.due}: ${n.deadlineMs === null ? t.stopped : deadlineText(n.deadlineMs, n.zone, n.lang)}`);
   if (n.licence) lines.push(`${t.licence}: ${n.licence.key}, ${n.licence.owner}`);
+  if (n.couponRefused) {
+    const other = n.couponRefused.belongsTo !== n.licence?.key ? ` ${t.couponOf(n.couponRefused.belongsTo)}` : '';
+    lines.push(`${n.couponRefused.text}${other}`);
+  }
   if (n.cc.length) lines.push(`${t.cc}: ${n.cc.join(', ')}`);
   if (n.failed?.length) {
     lines.push(`${t.failed}:`);
