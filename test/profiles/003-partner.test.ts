@@ -1,4 +1,7 @@
-import { describe } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isMap, isPair, isScalar, parseDocument, type Pair } from 'yaml';
 import { everyLevelIsSane, levelTable, loadProfile, requestTable } from './helpers.js';
 
 // Seed 003 (partner regulations): Moscow (+03:00, no DST) Mon-Fri 07:00-16:00 = 9 h; shortened days
@@ -165,6 +168,30 @@ describe('profile 003-partner', () => {
       why: '20 Mar + 14 days = 3 Apr 11:00 +03:00 (exactly 14 x 24h)',
     },
   ]);
+
+  // 2.1 names weekdays 7:00-16:00 only. Worked Saturdays and shortened eves are the Russian labour
+  // calendar's; an admin reading calendars.yaml must see that at the entries, not take them for the seed's.
+  describe('calendars.yaml marks what is not the seed', () => {
+    const file = fileURLToPath(new URL('../../config/examples/003-partner/calendars.yaml', import.meta.url));
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    const moscow = doc.getIn(['calendars', 'moscow']);
+    const entry = (key: string): Pair | undefined =>
+      isMap(moscow) ? moscow.items.find((i): i is Pair => isPair(i) && isScalar(i.key) && i.key.value === key) : undefined;
+
+    it('the week is the seed: Monday to Friday 07:00-16:00, nothing on weekends', () => {
+      expect(p.config.calendars['moscow']?.week).toEqual(
+        Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['07:00-16:00']])),
+      );
+    });
+    for (const key of ['extra_working', 'shortened']) {
+      it(`${key} is commented as the Russian labour calendar's, not seed 003's`, () => {
+        const pair = entry(key);
+        expect(pair, key).toBeDefined();
+        const comment = (pair && isScalar(pair.key) ? pair.key.commentBefore : undefined) ?? '';
+        expect(comment).toMatch(/Russian labour calendar, not seed 003/);
+      });
+    }
+  });
 
   everyLevelIsSane(p, 'moscow');
 });
