@@ -18,7 +18,8 @@ function expiredAt(config: Config, iso: string): string[] {
 
 const SHOWING_ENDED_SUPPORT: Record<string, string[]> = {
   '000-bitrix24': ['B24-C-0999', 'B24-C-0998'],
-  '001-site-manager': ['SM-C-0999'],
+  // Non-commercial and demo licences are supported for 30 days from support_from (table 2.6), by design.
+  '001-site-manager': ['SM-C-0999', 'SM-NC-0001', 'SM-DEMO-0001'],
   '002-1c-bitrix': ['1CB-C-0999'],
   '003-partner': ['WAS-24-000042'],
 };

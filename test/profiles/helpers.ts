@@ -67,6 +67,8 @@ export interface RequestCase {
   reason: ReasonCode;
   /** Licence key expected to be selected; null = none. */
   licence: string | null;
+  /** The selected licence's last day of support, when the case is about it (e.g. a support window). */
+  supportUntil?: string;
   /** Coupon that would be consumed. */
   coupon?: string;
   /** Coupon quoted but refused, and why. */
@@ -95,6 +97,7 @@ export function requestTable(p: Profile, cases: RequestCase[]): void {
           reason: c.reason,
           licence: c.licence,
         });
+        if (c.supportUntil !== undefined) expect(sel.licence?.supportUntil).toBe(c.supportUntil);
         expect(sel.coupon?.code).toBe(c.coupon);
         expect(sel.couponRejected?.reason).toBe(c.couponRejected);
         if (c.reason === 'support-expired') {
