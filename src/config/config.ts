@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { CalendarSpec, Weekday } from '../core/calendar/calendar-spec.js';
 import { parseTimeRange } from '../core/calendar/time-range.js';
 import { parseDuration } from '../core/duration.js';
-import type { RawCalendar, RawConfig } from './schema.js';
+import { lastSupportedDay } from '../core/selection/support-window.js';
+import type { RawCalendar, RawConfig, RawLicence } from './schema.js';
 
 export interface LevelTerm {
   clock: 'business' | '24x7' | 'calendar-days';
@@ -13,8 +14,12 @@ export interface LevelTerm {
  * The validated, frozen configuration. Field names follow the YAML so an admin can map one to
  * the other; paths are absolute, durations are parsed, calendars are ready for the SLA core.
  */
+/** A licence with its last supported day settled: written, or from support_from and its type's window. */
+export type Licence = RawLicence & { support_until: string };
+
 export type Config = Readonly<
-  RawConfig & {
+  Omit<RawConfig, 'licences'> & {
+    licences: Licence[];
     /** Absolute path of the main file and its folder (relative paths resolved against it). */
     file: string;
     dir: string;
@@ -72,8 +77,12 @@ export function buildConfig(raw: RawConfig, mainPath: string): Config {
   const levelTerms: Record<string, LevelTerm> = {};
   for (const [k, l] of Object.entries(raw.levels)) levelTerms[k] = { clock: l.clock, minutes: parseDuration(l.response).minutes };
 
+  // Cross-checks have refused a licence that nothing ends, so the fallback never applies.
+  const licences = raw.licences.map((l) => ({ ...l, support_until: lastSupportedDay(l, raw.selection.support_days[l.type]) ?? '' }));
+
   const config = {
     ...raw,
+    licences,
     source,
     transport,
     security,

@@ -2,7 +2,7 @@ import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
 import { parseTimeRange, rangesOverlap, type TimeRange } from '../core/calendar/time-range.js';
 import { parseDuration } from '../core/duration.js';
-import type { RawConfig } from './schema.js';
+import type { RawConfig, RawLicence } from './schema.js';
 import type { PathSegment } from './yaml-file.js';
 
 export interface CrossIssue {
@@ -36,6 +36,32 @@ function checkRanges(texts: readonly string[], at: PathSegment[], out: CrossIssu
 
 function checkDate(date: string, at: PathSegment[], out: CrossIssue[]): void {
   if (!DateTime.fromISO(date, { zone: 'UTC' }).isValid) out.push({ path: at, message: `not a calendar date: ${date}` });
+}
+
+/**
+ * A licence needs something that ends its support: support_until, or support_from with a window for
+ * its type (selection.support_days). A support_from that ends nothing is refused rather than ignored,
+ * so an admin who wrote only a start date does not get a licence that never expires.
+ */
+function checkSupportDates(lic: RawLicence, i: number, c: RawConfig, out: CrossIssue[]): void {
+  if (lic.support_until !== undefined) checkDate(lic.support_until, ['licences', i, 'support_until'], out);
+  if (lic.support_from !== undefined) checkDate(lic.support_from, ['licences', i, 'support_from'], out);
+  if (lic.support_until !== undefined) return;
+  // selection is missing when it failed the schema: whether a window applies is then unknown, and
+  // its own errors come first.
+  const selection = c.selection as RawConfig['selection'] | undefined;
+  if (selection === undefined) return;
+  const days = selection.support_days[lic.type];
+  if (days !== undefined && lic.support_from === undefined) {
+    out.push({ path: ['licences', i, 'support_until'], message: `required, or support_from: a ${lic.type} licence has ${days} days of support from it (selection.support_days)` });
+  } else if (days === undefined && lic.support_from !== undefined) {
+    out.push({
+      path: ['licences', i, 'support_from'],
+      message: `counts only for a licence type with a support window (selection.support_days has none for "${lic.type}"); give support_until`,
+    });
+  } else if (days === undefined) {
+    out.push({ path: ['licences', i, 'support_until'], message: 'required' });
+  }
 }
 
 /** Checks that need more than one field: references between files, duplicates, real zones. */
@@ -119,7 +145,7 @@ export function crossCheck(c: RawConfig): CrossIssue[] {
     const prevKey = seenKey.get(lic.key);
     if (prevKey !== undefined) out.push({ path: ['licences', i, 'key'], message: `licence key "${lic.key}" is also licences[${prevKey}]` });
     else seenKey.set(lic.key, i);
-    checkDate(lic.support_until, ['licences', i, 'support_until'], out);
+    checkSupportDates(lic, i, c, out);
     lic.emails.forEach((e, j) => {
       const addr = e.toLowerCase();
       const prev = seenEmail.get(addr);

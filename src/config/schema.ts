@@ -164,6 +164,8 @@ const ruleSchema = z.strictObject({
   reason: z.string().optional(),
 });
 
+const licenceType = z.enum(['partner', 'commercial', 'non-commercial', 'nfr', 'demo']);
+
 const selectionSchema = z.strictObject({
   /** Used when no rule matches; also the level for unknown senders and expired support. */
   fallback_level: key,
@@ -175,14 +177,22 @@ const selectionSchema = z.strictObject({
   vip_coupons: z.boolean().default(false),
   /** Calendar used for the acknowledgement's working hours when a level has none (24x7). */
   default_calendar: key.optional(),
+  /**
+   * Support windows by licence type, in days counted from the licence's support_from (day 1).
+   * Seed 001 table 2.6: non-commercial support lasts 30 days. Types not listed use support_until.
+   */
+  support_days: z.partialRecord(licenceType, z.number().int().min(1)).default({}),
 });
 
 const licenceSchema = z.strictObject({
   key: z.string().min(1),
-  type: z.enum(['partner', 'commercial', 'non-commercial', 'nfr', 'demo']),
+  type: licenceType,
   edition: z.string().min(1),
   owner: z.string().min(1),
-  support_until: isoDate,
+  /** First day of support (purchase, registration, trial start); ends it for types with selection.support_days. */
+  support_from: isoDate.optional(),
+  /** Last day of support, inclusive. Required unless support_from and a support window end it. */
+  support_until: isoDate.optional(),
   emails: z.array(email).default([]),
   domains: z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'not a domain (example.com or *.example.com)' })).default([]),
   vip_coupons: z.strictObject({ per_year: z.number().int().min(0), codes: z.array(z.string().min(4)).default([]) }).optional(),

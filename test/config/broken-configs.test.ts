@@ -67,6 +67,19 @@ const cases: Case[] = [
     expect: 'licences.yaml:19 licences[2].emails[1]: not an e-mail address',
   },
   {
+    name: 'support_from on a licence type without a support window, and no support_until',
+    overrides: { 'licences.yaml': withLine('licences.yaml', 6, '    support_from: 2026-11-02') },
+    expect: 'licences.yaml:6 licences[0].support_from: counts only for a licence type with a support window (selection.support_days has none for "commercial"); give support_until',
+  },
+  {
+    name: 'licence of a type with a support window, without support_from or support_until',
+    overrides: {
+      'levels.yaml': withLine('levels.yaml', 16, '  fallback_level: non-commercial\n  support_days: { non-commercial: 30 }'),
+      'licences.yaml': BASE_FILES['licences.yaml']!.replace('    type: commercial\n    edition: self-hosted\n    owner: ACME Ltd\n    support_until: 2027-06-30\n', '    type: non-commercial\n    edition: self-hosted\n    owner: ACME Ltd\n'),
+    },
+    expect: 'licences.yaml:2 licences[0].support_until: required, or support_from: a non-commercial licence has 30 days of support from it (selection.support_days)',
+  },
+  {
     name: 'bad time range',
     overrides: { 'calendars.yaml': withLine('calendars.yaml', 6, '      tue: ["18:00-09:00"]') },
     expect: 'calendars.yaml:6 calendars.berlin.week.tue[0]: ',

@@ -1,10 +1,10 @@
-import { describe } from 'vitest';
-import { everyLevelIsSane, levelTable, loadProfile, requestTable } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { deadlineOnCalendar, everyLevelIsSane, levelTable, loadProfile, requestTable } from './helpers.js';
 
 // Seed 000 (Bitrix24): HelpDesk Mon-Fri 09:00-18:00 Europe/Berlin = 9 h a day; nationwide German
 // public holidays (Neujahr, Karfreitag, Ostermontag, 1 Mai, Christi Himmelfahrt, Pfingstmontag,
-// 3 Okt, 25/26 Dez) off; the profile also closes 2026-12-24 and 2026-12-31 (but not 2025's).
-// State-only holidays (6 Jan, Fronleichnam, Reformationstag ...) are working days.
+// 3 Okt, 25/26 Dez) off. 24 and 31 December are official working days, so business days (seed 000,
+// note to 2.6). State-only holidays (6 Jan, Fronleichnam, Reformationstag ...) are working days.
 // Berlin: CET +01:00, CEST +02:00; changes 2025-03-30, 2025-10-26, 2026-03-29, 2026-10-25.
 describe('profile 000-bitrix24', () => {
   const p = loadProfile('000-bitrix24');
@@ -71,14 +71,24 @@ describe('profile 000-bitrix24', () => {
       why: 'Fri 16:30-18 1.5h; [26 Oct CEST->CET] Mon 27 9h (10.5); Tue 28 (19.5); Wed 29 (28.5); Thu 30 (37.5); Fri 31 Reformationstag, state-only, 9h (46.5); Mon 3 Nov 09:00+1.5h = 10:30 CET (48h)',
     },
     {
-      name: 'partner across New Year 2026/27 with the desk closures 24 and 31 Dec; lands on 18:00',
+      name: 'partner across New Year 2026/27: 31 Dec is a business day; lands on 18:00',
       from: 'projects@northwind.example',
       at: '2026-12-29T12:00:00+01:00',
       level: 'partner-self-hosted',
       reason: 'licence-matched',
       licence: 'B24-P-0001',
-      deadline: '2027-01-04T18:00:00+01:00',
-      why: 'Tue 29 12-18 6h; Wed 30 9h (15); Thu 31 closed (explicit); Fri 1 Jan Neujahr; Sat/Sun; Mon 4 Jan 09:00+9h = 18:00, interval end (24h)',
+      deadline: '2026-12-31T18:00:00+01:00',
+      why: 'Tue 29 12-18 6h; Wed 30 9h (15); Thu 31 Dec (an official working day) 09:00+9h = 18:00, interval end (24h)',
+    },
+    {
+      name: 'commercial cloud over Christmas 2026: 24 Dec is a business day',
+      from: 'dave@gamma.example',
+      at: '2026-12-23T14:00:00+01:00',
+      level: 'commercial-cloud',
+      reason: 'licence-matched',
+      licence: 'B24-C-1002',
+      deadline: '2026-12-28T12:00:00+01:00',
+      why: 'Wed 23 14-18 4h; Thu 24 Dec (an official working day) 9h (13); Fri 25, Sat 26 holidays; Sun; Mon 28 09:00+3h = 12:00 (16h)',
     },
     {
       name: 'expired cloud across New Year 2025/26 (31 Dec 2025 worked, 6 Jan state-only)',
@@ -136,6 +146,25 @@ describe('profile 000-bitrix24', () => {
       why: 'Fri 24 1h; Mon 27 (10); Tue 28 (19); Wed 29 (28); Thu 30 (37); Fri 1 May holiday; Mon 4 (46); Tue 5 (55); Wed 6 (64); Thu 7 09:00+8h = 17:00 (72h)',
     },
   ]);
+
+  // Seed 000 says "9:00AM and 6:00PM CET". The profile counts in Europe/Berlin local time and offers
+  // a fixed-CET calendar (Etc/GMT-1) beside it; across the October change they differ by an hour.
+  describe('CET read as Berlin local time or as fixed UTC+1', () => {
+    const start = '2026-10-23T16:00:00+02:00';
+    it('the calendars are what their comments say', () => {
+      expect(p.levels.calendars.get('berlin')?.zone).toBe('Europe/Berlin');
+      expect(p.levels.calendars.get('cet')?.zone).toBe('Etc/GMT-1');
+      expect(p.levels.level('commercial-cloud').calendar).toBe(p.levels.calendars.get('berlin'));
+    });
+    it('Europe/Berlin: 9:00-18:00 on the office clock, CEST before the change and CET after', () => {
+      // Fri 16-18 2h; [25 Oct CEST->CET] Mon 26 9h (11); Tue 27 09:00+5h = 14:00 CET (16h)
+      expect(deadlineOnCalendar(p, 'commercial-cloud', 'berlin', start, 'Europe/Berlin')).toBe('2026-10-27T14:00:00+01:00');
+    });
+    it('Etc/GMT-1: 9:00-18:00 UTC+1 all year, 10:00-19:00 on a Berlin clock in summer', () => {
+      // 16:00 CEST = 15:00 UTC+1: Fri 15-18 3h; Mon 26 9h (12); Tue 27 09:00+4h = 13:00 UTC+1 (16h)
+      expect(deadlineOnCalendar(p, 'commercial-cloud', 'cet', start, 'Europe/Berlin')).toBe('2026-10-27T13:00:00+01:00');
+    });
+  });
 
   everyLevelIsSane(p, 'berlin');
 });

@@ -2,8 +2,9 @@ import { describe } from 'vitest';
 import { everyLevelIsSane, levelTable, loadProfile, requestTable } from './helpers.js';
 
 // Seed 001 (Site Manager): the Bitrix24 Berlin calendar (Mon-Fri 09:00-18:00, 9 h a day, nationwide
-// German holidays, desk closed 2026-12-24 and 2026-12-31). VIP request by coupon: 4 h around the
+// German holidays; 24 and 31 December are official working days, so business days as in seed 000). VIP request by coupon: 4 h around the
 // clock (real elapsed time, shown in Berlin time). Coupons: Premium 3 a year, Ultimate 5.
+// Non-commercial support lasts 30 days (table 2.6), counted from the licence's support_from as day 1.
 // Berlin: CET +01:00, CEST +02:00; 2026 changes on 29 Mar (01:00Z) and 25 Oct (01:00Z).
 describe('profile 001-site-manager', () => {
   const p = loadProfile('001-site-manager');
@@ -129,14 +130,53 @@ describe('profile 001-site-manager', () => {
       why: 'Sat/Sun off; Mon 15 - Fri 19 Jun 5 x 9h = 45h; Mon 22 09:00+3h = 12:00 (48h)',
     },
     {
-      name: 'demo copy before Christmas 2026 with the desk closure on 24 Dec',
+      name: 'demo copy before Christmas 2026: 24 Dec is a business day',
       from: 'trial@example.com',
       at: '2026-12-17T11:00:00+01:00',
       level: 'non-commercial',
       reason: 'no-rule',
       licence: 'SM-DEMO-0001',
-      deadline: '2026-12-28T14:00:00+01:00',
-      why: 'Thu 17 11-18 7h; Fri 18 (16); Mon 21 (25); Tue 22 (34); Wed 23 (43); Thu 24 closed; Fri 25 holiday (26 Sat); Mon 28 09:00+5h = 14:00 (48h)',
+      deadline: '2026-12-24T14:00:00+01:00',
+      why: 'Thu 17 11-18 7h; Fri 18 (16); Mon 21 (25); Tue 22 (34); Wed 23 (43); Thu 24 Dec (an official working day) 09:00+5h = 14:00 (48h)',
+    },
+  ]);
+
+  // Table 2.6: non-commercial support lasts 30 days. SM-NC-0001 starts on 2 Nov 2026, so its 30th and
+  // last day is 1 Dec; from 2 Dec (Berlin date) it is a licence whose support has ended, which gets
+  // the fallback level and an acknowledgement that says so.
+  requestTable(p, [
+    {
+      name: 'non-commercial licence on the 30th day of its support window, late evening',
+      from: 'it@school-example.example',
+      at: '2026-12-01T23:30:00+01:00',
+      level: 'non-commercial',
+      reason: 'no-rule',
+      licence: 'SM-NC-0001',
+      supportUntil: '2026-12-01',
+      deadline: '2026-12-09T12:00:00+01:00',
+      why: 'support_from 2 Nov + 29 days = 1 Dec, active; Tue 23:30 after hours; Wed 2 9h; Thu 3 (18); Fri 4 (27); Mon 7 (36); Tue 8 (45); Wed 9 09:00+3h = 12:00 (48h)',
+    },
+    {
+      name: 'the same licence after its 30 days: support ended, the fallback level',
+      from: 'it@school-example.example',
+      at: '2026-12-02T00:30:00+01:00',
+      level: p.config.selection.fallback_level,
+      reason: 'support-expired',
+      licence: 'SM-NC-0001',
+      supportUntil: '2026-12-01',
+      deadline: '2026-12-09T12:00:00+01:00',
+      why: '2 Dec is day 31: expired; ack says support ended on 2026-12-01; Wed 2 Dec 00:30 -> 09:00; 5 x 9h = 45h to Tue 8; Wed 9 09:00+3h = 12:00 (48h)',
+    },
+    {
+      name: 'a demo copy has the same 30 days',
+      from: 'trial@example.com',
+      at: '2027-01-01T10:00:00+01:00',
+      level: p.config.selection.fallback_level,
+      reason: 'support-expired',
+      licence: 'SM-DEMO-0001',
+      supportUntil: '2026-12-30',
+      deadline: '2027-01-11T12:00:00+01:00',
+      why: 'support_from 1 Dec 2026 + 29 days = 30 Dec; Fri 1 Jan Neujahr; Mon 4 - Fri 8 5 x 9h = 45h; Mon 11 09:00+3h = 12:00 (48h)',
     },
   ]);
 
@@ -152,8 +192,8 @@ describe('profile 001-site-manager', () => {
       name: 'non-product 72h over Christmas and New Year 2026/27',
       level: 'non-product',
       start: '2026-12-22T10:00:00+01:00',
-      deadline: '2027-01-07T10:00:00+01:00',
-      why: 'Tue 22 10-18 8h; Wed 23 (17); 24 closed, 25 holiday; Mon 28 (26); Tue 29 (35); Wed 30 (44); 31 closed, 1 Jan holiday; Mon 4 (53); Tue 5 (62); Wed 6 (71); Thu 7 09:00+1h = 10:00 (72h)',
+      deadline: '2027-01-05T10:00:00+01:00',
+      why: 'Tue 22 10-18 8h; Wed 23 (17); Thu 24 (26); 25, 26 holidays; Mon 28 (35); Tue 29 (44); Wed 30 (53); Thu 31 (62); 1 Jan holiday; Mon 4 (71); Tue 5 09:00+1h = 10:00 (72h)',
     },
   ]);
 

@@ -1,4 +1,7 @@
-import { describe } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isMap, isPair, isScalar, parseDocument, type Pair } from 'yaml';
 import { everyLevelIsSane, levelTable, loadProfile, requestTable } from './helpers.js';
 
 // Seed 003 (partner regulations): Moscow (+03:00, no DST) Mon-Fri 07:00-16:00 = 9 h; shortened days
@@ -88,26 +91,24 @@ describe('profile 003-partner', () => {
       why: 'Sat 21, Sun 22, Mon 23 Feb off; Tue 24 (9); Wed 25 (18); Thu 26 (27); Fri 27 (36); Mon 2 Mar 9h (45) = 16:00',
     },
     {
-      name: 'support ended by Moscow date: 01:00 on 1 Oct is still 30 Sep in UTC',
-      from: 'someone@mail.example',
-      at: '2026-10-01T01:00:00+03:00',
-      body: 'WAS-25-000117',
+      name: 'support ended by Moscow date: 01:00 on 1 Jan 2025 is still 31 Dec 2024 in UTC',
+      from: 'info@delta.example',
+      at: '2025-01-01T01:00:00+03:00',
       level: 'no-active-licence',
       reason: 'support-expired',
-      licence: 'WAS-25-000117',
-      deadline: '2026-10-07T16:00:00+03:00',
-      why: 'support_until 2026-09-30, today 2026-10-01 in Moscow; before hours -> Thu 1 Oct 07:00; Thu 9h; Fri 2 (18); Mon 5 (27); Tue 6 (36); Wed 7 9h (45) = 16:00',
+      licence: 'WAS-24-000042',
+      deadline: '2025-01-15T16:00:00+03:00',
+      why: 'support_until 2024-12-31, today 2025-01-01 in Moscow; 1-8 Jan holidays; Thu 9 9h; Fri 10 (18); Mon 13 (27); Tue 14 (36); Wed 15 9h (45) = 16:00',
     },
     {
       name: 'last day of support, late evening: still standard',
-      from: 'someone@mail.example',
-      at: '2026-09-30T23:30:00+03:00',
-      body: 'WAS-25-000117',
+      from: 'info@delta.example',
+      at: '2024-12-31T23:30:00+03:00',
       level: 'standard',
       reason: 'licence-matched',
-      licence: 'WAS-25-000117',
-      deadline: '2026-10-02T16:00:00+03:00',
-      why: 'Wed 23:30 after hours; Thu 1 Oct 9h; Fri 2 9h (18) = 16:00',
+      licence: 'WAS-24-000042',
+      deadline: '2025-01-10T16:00:00+03:00',
+      why: 'Tue 31 Dec 23:30 after hours; 1-8 Jan holidays; Thu 9 9h; Fri 10 9h (18) = 16:00',
     },
     {
       name: "own address wins over another licence's quoted number; across the shortened 30 Apr 2026",
@@ -165,6 +166,30 @@ describe('profile 003-partner', () => {
       why: '20 Mar + 14 days = 3 Apr 11:00 +03:00 (exactly 14 x 24h)',
     },
   ]);
+
+  // 2.1 names weekdays 7:00-16:00 only. Worked Saturdays and shortened eves are the Russian labour
+  // calendar's; an admin reading calendars.yaml must see that at the entries, not take them for the seed's.
+  describe('calendars.yaml marks what is not the seed', () => {
+    const file = fileURLToPath(new URL('../../config/examples/003-partner/calendars.yaml', import.meta.url));
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    const moscow = doc.getIn(['calendars', 'moscow']);
+    const entry = (key: string): Pair | undefined =>
+      isMap(moscow) ? moscow.items.find((i): i is Pair => isPair(i) && isScalar(i.key) && i.key.value === key) : undefined;
+
+    it('the week is the seed: Monday to Friday 07:00-16:00, nothing on weekends', () => {
+      expect(p.config.calendars['moscow']?.week).toEqual(
+        Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['07:00-16:00']])),
+      );
+    });
+    for (const key of ['extra_working', 'shortened']) {
+      it(`${key} is commented as the Russian labour calendar's, not seed 003's`, () => {
+        const pair = entry(key);
+        expect(pair, key).toBeDefined();
+        const comment = (pair && isScalar(pair.key) ? pair.key.commentBefore : undefined) ?? '';
+        expect(comment).toMatch(/Russian labour calendar, not seed 003/);
+      });
+    }
+  });
 
   everyLevelIsSane(p, 'moscow');
 });

@@ -44,6 +44,16 @@ export function deadlineOf(p: Profile, level: string, startIso: string): string 
   return local(computeDeadline(at(startIso), lc.term, lc.calendar), lc.zone);
 }
 
+/**
+ * The deadline of `level`'s term counted on another calendar of the profile (one the admin may switch
+ * the levels to), as local ISO in `zone`.
+ */
+export function deadlineOnCalendar(p: Profile, level: string, calendarKey: string, startIso: string, zone: string): string {
+  const cal = p.levels.calendars.get(calendarKey);
+  if (!cal) throw new Error(`no calendar ${calendarKey} in ${p.name}`);
+  return local(computeDeadline(at(startIso), p.levels.level(level).term, cal), zone);
+}
+
 /** A request as the client sends it: selection picks the level, the level's clock gives the deadline. */
 export interface RequestCase {
   name: string;
@@ -57,6 +67,8 @@ export interface RequestCase {
   reason: ReasonCode;
   /** Licence key expected to be selected; null = none. */
   licence: string | null;
+  /** The selected licence's last day of support, when the case is about it (e.g. a support window). */
+  supportUntil?: string;
   /** Coupon that would be consumed. */
   coupon?: string;
   /** Coupon quoted but refused, and why. */
@@ -85,6 +97,7 @@ export function requestTable(p: Profile, cases: RequestCase[]): void {
           reason: c.reason,
           licence: c.licence,
         });
+        if (c.supportUntil !== undefined) expect(sel.licence?.supportUntil).toBe(c.supportUntil);
         expect(sel.coupon?.code).toBe(c.coupon);
         expect(sel.couponRejected?.reason).toBe(c.couponRejected);
         if (c.reason === 'support-expired') {
