@@ -1,6 +1,7 @@
 import { maskCredentials } from '../core/lifecycle/credentials.js';
 import { makeMessageId } from '../core/mail/message-id.js';
 import { formatTidTag, subjectWithTag } from '../core/mail/tid-tag.js';
+import type { AckHoldNotice } from '../core/templates/ack-hold-text.js';
 import { renderStaffNotification, type NotificationEvent } from '../core/templates/staff-notification.js';
 import type { ParsedMessage } from '../mail/parse-message.js';
 import type { OutboundMail } from '../outbox/outbound-mail.js';
@@ -18,6 +19,8 @@ export interface NotificationRequest {
   message?: ParsedMessage | undefined;
   /** Shown above everything else, e.g. a failed staff authentication. */
   warning?: string | undefined;
+  /** The acknowledgement of this message was held back, and why. */
+  ackHeld?: AckHoldNotice | undefined;
   /** A bounced relay: who failed, and the staff member who wrote it (notified besides the usual recipients). */
   failed?: { address: string; status: string | null; diagnostic: string | null }[] | undefined;
   alsoTo?: string[] | undefined;
@@ -64,6 +67,7 @@ export function queueStaffNotification(deps: IngestDeps, r: NotificationRequest)
     // Access data the client sent stays in the ticket, not in staff mailboxes (seed 4.3).
     text: maskCredentials(m?.visibleText ?? ''),
     warning: r.warning,
+    ackHeld: r.ackHeld,
     failed: r.failed,
     mailbox: config.mailbox.address,
   });
