@@ -52,9 +52,9 @@ describe('loops are held', () => {
     expect(held(d, third.ticketId!)).toEqual(['repeat']);
 
     const text = notificationOf(d, second.ticketId!).mail.text;
-    expect(text).toContain('!! No acknowledgement was sent to the client');
+    expect(text).toContain('!! Acknowledgement held back, the client has no ticket number for this message');
     expect(text).toMatch(/same request .* within the hour/);
-    expect(notificationOf(d, first.ticketId!).mail.text).not.toContain('No acknowledgement');
+    expect(notificationOf(d, first.ticketId!).mail.text).not.toContain('held back');
 
     // An hour after the last acknowledgement the same request is answered again.
     d.clock.now = d.acks()[0]!.mail.date! + HOUR + 1;

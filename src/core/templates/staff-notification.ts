@@ -52,7 +52,7 @@ const T = {
     bounceHowTo: 'The failure is recorded on the ticket. Check the address with the client by another way, or close the ticket.',
     commands: 'Commands on the first lines of your reply: #note (internal, not sent), #close, #level <key>, #assign <staff>, #pending.',
     ackHeld: (why: string) =>
-      `No acknowledgement was sent to the client: ${why}. The client has no ticket number for this message; if it is a real request, answer it (the answer carries the TID).`,
+      `Acknowledgement held back, the client has no ticket number for this message: ${why}. If it is a real request, answer it (the answer carries the TID).`,
   },
   ru: {
     'new-ticket': (tag: string, who: string) => `Новое обращение ${tag} от ${who}`,
@@ -70,7 +70,7 @@ const T = {
     bounceHowTo: 'Ошибка записана в обращение. Уточните адрес у клиента другим способом или закройте обращение.',
     commands: 'Команды в первых строках ответа: #note (внутренняя заметка, не отправляется), #close, #level <ключ>, #assign <сотрудник>, #pending.',
     ackHeld: (why: string) =>
-      `Подтверждение клиенту не отправлено: ${why}. У клиента нет номера обращения для этого письма; если это настоящий запрос, ответьте на него (ответ придёт с номером).`,
+      `Подтверждение задержано, у клиента нет номера обращения для этого письма: ${why}. Если это настоящий запрос, ответьте на него (ответ придёт с номером).`,
   },
 } as const;
 

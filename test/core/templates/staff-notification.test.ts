@@ -24,14 +24,14 @@ describe('staff notification: a held acknowledgement', () => {
     expect(lines.slice(at + 1, at + 5)).toEqual([
       '',
       '!! The From address claims to be staff but failed authentication.',
-      '!! No acknowledgement was sent to the client: this sender already got 50 acknowledgements within the hour (limits.acks_per_sender_per_hour). The client has no ticket number for this message; if it is a real request, answer it (the answer carries the TID).',
+      '!! Acknowledgement held back, the client has no ticket number for this message: this sender already got 50 acknowledgements within the hour (limits.acks_per_sender_per_hour). If it is a real request, answer it (the answer carries the TID).',
       '',
     ]);
   });
 
   it('is told in Russian to a Russian-speaking desk, and not at all when the acknowledgement went out', () => {
     expect(renderStaffNotification({ ...base, lang: 'ru', ackHeld: { reason: 'repeat', limit: 1 } })).toContain(
-      '!! Подтверждение клиенту не отправлено: тот же запрос (тема и текст) от этого отправителя уже подтверждён в течение часа',
+      '!! Подтверждение задержано, у клиента нет номера обращения для этого письма: тот же запрос (тема и текст) от этого отправителя уже подтверждён в течение часа',
     );
     expect(renderStaffNotification(base)).not.toContain('!!');
   });
