@@ -210,7 +210,7 @@ type AckOutcome = { queued: true } | { queued: false; hold: AckHoldNotice };
 function queueAcknowledgement(
   deps: IngestDeps,
   ticket: Ticket,
-  m: { parsed: ParsedMessage; sender: string; at: number },
+  m: { parsed: ParsedMessage; sender: string; receivedAt: number; at: number },
   selection: LevelSelection | undefined,
   deadline: number,
 ): AckOutcome {
@@ -223,7 +223,9 @@ function queueAcknowledgement(
   if (repos.undeliverable.isUndeliverable(m.sender)) return hold({ reason: 'undeliverable' });
   const identity = requestIdentity({ subject: m.parsed.subject, visibleText: m.parsed.visibleText, attachmentDigests: m.parsed.attachments.map((a) => a.sha256) }, config.tid.prefix);
   const request = sha256Hex(Buffer.from(identity, 'utf8'));
-  const held = ackHold(repos.ackRequests.recentSince(m.sender, request, m.at - HOUR_MS), {
+  // The window runs on arrival times, so a backlog read at once after downtime is judged by the
+  // pace it was sent at, not by how fast we caught up.
+  const held = ackHold(repos.ackRequests.recentSince(m.sender, request, m.receivedAt - HOUR_MS), {
     perRequest: config.limits.acks_per_request_per_hour,
     perSender: config.limits.acks_per_sender_per_hour,
   });
@@ -243,7 +245,7 @@ function queueAcknowledgement(
     { config, levels: deps.levels, hmacKey: deps.hmacKeys[0]!, nonce: deps.randomBytes(10) },
   );
   const outboxId = repos.outbox.enqueueOutbox({ ticketId: ticket.tid, kind: 'ack', messageId: built.messageId, recipients: [m.sender], subject: built.subject, mail: built.mail, at: m.at });
-  repos.ackRequests.record(m.sender, request, m.at);
+  repos.ackRequests.record(m.sender, request, m.receivedAt);
   repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.queued', actor: 'tidings', data: { outboxId, messageId: built.messageId } });
   return { queued: true };
 }

@@ -8,8 +8,9 @@ export interface RecentAcks {
 
 /** The acknowledgements queued per sender and request, for the cap that breaks acknowledgement loops. */
 export interface AckRequestRepository {
+  /** `at`: when the acknowledged request arrived. */
   record(address: string, fingerprint: string, at: number): void;
-  /** Acknowledgements to the address at or after `since`, and how many of them answered `fingerprint`. */
+  /** Acknowledgements to the address for requests that arrived at or after `since`, and how many of them answered `fingerprint`. */
   recentSince(address: string, fingerprint: string, since: number): RecentAcks;
 }
 

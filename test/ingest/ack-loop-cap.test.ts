@@ -35,6 +35,14 @@ describe('acknowledgements for distinct requests are never capped away', () => {
     expect(d.acks()).toHaveLength(20);
     expect(new Set(d.acks().map((a) => a.ticketId)).size).toBe(20);
   });
+
+  it('a backlog read at once after downtime is judged by when the mail arrived: sixty requests sent over ten hours are all acknowledged', async () => {
+    const d = desk();
+    const start = d.clock.now;
+    d.clock.now += 10 * HOUR;
+    for (let i = 0; i < 60; i++) await d.ingest(mail({ subject: `Order ${i} is stuck`, body: `Order ${i} has not shipped.` }), { receivedAt: start + i * 10 * MINUTE });
+    expect(d.acks()).toHaveLength(60);
+  });
 });
 
 describe('loops are held', () => {
