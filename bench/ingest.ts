@@ -28,8 +28,8 @@
  *   TIDINGS_BENCH_SOURCE=imap       imap (Dovecot) | maildir
  *   TIDINGS_BENCH_N=10000           messages in the backlog
  *   TIDINGS_BENCH_TRANSPORT=file    file (fsynced spool, the embedded default) | smtp (smtp-server sink)
- *   TIDINGS_BENCH_ACK_LIMIT=1000000 limits.auto_replies_per_sender_per_hour (5 is the config default;
- *                                   the bench default acknowledges every new ticket, the heavier case)
+ *   TIDINGS_BENCH_ACK_LIMIT=1000000 limits.acks_per_sender_per_hour, the flood ceiling (50 is the config
+ *                                   default; the bench default acknowledges every new ticket, the heavier case)
  *   TIDINGS_BENCH_BATCH             source.batch_size (config default 250)
  *   TIDINGS_BENCH_CACHE_MB          store.cache_mb (config default 32)
  *   TIDINGS_BENCH_SYNC=full         store.synchronous (for comparison only; full is the target)
@@ -805,7 +805,7 @@ ${sourceLine}
 ${transportLine}
 store: { path: ${dbPath}, synchronous: ${s.sync}${s.cacheMb !== undefined ? `, cache_mb: ${s.cacheMb}` : ''} }
 security: { hmac_key_env: TIDINGS_BENCH_HMAC }
-limits: { auto_replies_per_sender_per_hour: ${s.ackLimit} }
+limits: { acks_per_sender_per_hour: ${s.ackLimit} }
 include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
 `,
     };
@@ -872,7 +872,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     const rate = s.n / (result.storedMs / 1000);
     const steady = (0.8 * s.n) / ((result.p90Ms - result.p10Ms) / 1000);
     console.log(
-      `config: ${s.source === 'imap' ? 'IMAP' : 'Maildir'} source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, auto_replies_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
+      `config: ${s.source === 'imap' ? 'IMAP' : 'Maildir'} source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, acks_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
     );
     console.log(
       `ingest: ${fmt(rate)} messages/s (${fmt(s.n)} stored in ${fmt(result.storedMs / 1000, 2)} s from startDaemon; first stored after ${fmt(result.firstStoredMs)} ms; ` +

@@ -77,7 +77,16 @@ const security = z.strictObject({
 
 const limits = z.strictObject({
   max_message_bytes: z.number().int().min(1024).default(25 * 1024 * 1024),
+  /** Automatic answers other than the acknowledgement (BMP note, command errors) to one address per hour. */
   auto_replies_per_sender_per_hour: z.number().int().min(0).default(5),
+  /**
+   * Acknowledgements one request (same sender, subject, text and attachments) gets per hour; a repeat
+   * beyond it is a resend or an auto-responder loop and is held back. A distinct request always counts
+   * apart (seed 4.12: a request is accepted only once its acknowledgement went out).
+   */
+  acks_per_request_per_hour: z.number().int().min(1).default(1),
+  /** Acknowledgements to one sender per hour whatever they write: a flood ceiling far above what a person sends. */
+  acks_per_sender_per_hour: z.number().int().min(1).default(50),
 });
 
 const http = z.strictObject({
@@ -98,7 +107,7 @@ export const mainFileSchema = z.strictObject({
   store,
   tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),
   security: security.default({}),
-  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5 }),
+  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, acks_per_request_per_hour: 1, acks_per_sender_per_hour: 50 }),
   http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
   language: language.default('en'),

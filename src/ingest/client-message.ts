@@ -1,4 +1,7 @@
 import { computeDeadline } from '../core/calendar/deadline.js';
+import { ackHold, requestIdentity } from '../core/mail/ack-loop-cap.js';
+import type { AckHoldNotice } from '../core/templates/ack-hold-text.js';
+import { sha256Hex } from '../store/blob-repository.js';
 import { ticketFromReferences } from '../core/mail/message-id.js';
 import { parseTidFromSubject } from '../core/mail/tid-tag.js';
 import { decideThread, type ThreadDecision, type TicketCandidate } from '../core/mail/thread.js';
@@ -135,12 +138,20 @@ export function handleClientMessage(
       },
     });
     if (selection.coupon) repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'coupon.used', actor: m.sender, data: { ...selection.coupon } });
-    const ackQueued = queueAcknowledgement(deps, ticket, m, selection, deadline);
+    const ack = queueAcknowledgement(deps, ticket, m, selection, deadline);
     if (hasBareBmp(m.parsed)) queueBmpNote(deps, ticket.tid, m.sender, m.at);
     const notified =
       config.staff.notify.new_ticket &&
-      queueStaffNotification(deps, { ticket: repos.tickets.findTicketByTid(ticket.tid)!, event: 'new-ticket', message: m.parsed, warning: m.warning, couponRejected: selection.couponRejected, at: m.at });
-    return { ticketId: ticket.tid, messageRowId, action: 'new', ackQueued, notified };
+      queueStaffNotification(deps, {
+        ticket: repos.tickets.findTicketByTid(ticket.tid)!,
+        event: 'new-ticket',
+        message: m.parsed,
+        warning: m.warning,
+        couponRejected: selection.couponRejected,
+        ackHeld: ack.queued ? undefined : ack.hold,
+        at: m.at,
+      });
+    return { ticketId: ticket.tid, messageRowId, action: 'new', ackQueued: ack.queued, notified };
   }
 
   const ticket = repos.tickets.findTicketByTid(decision.ticketId)!;
@@ -173,34 +184,53 @@ export function handleClientMessage(
     actor: m.sender,
     data: { via: decision.via, messageRowId, newCycle: restarts, responseDueAt: deadline },
   });
-  let ackQueued = false;
   const fresh = repos.tickets.findTicketByTid(ticket.tid)!;
-  if (decision.action === 'reopen' && deadline !== null) ackQueued = queueAcknowledgement(deps, fresh, m, undefined, deadline);
+  const ack = decision.action === 'reopen' && deadline !== null ? queueAcknowledgement(deps, fresh, m, undefined, deadline) : undefined;
   const notified =
-    config.staff.notify.client_message && queueStaffNotification(deps, { ticket: fresh, event: 'client-message', message: m.parsed, warning: m.warning, at: m.at });
-  return { ticketId: ticket.tid, messageRowId, action: decision.action, ackQueued, notified };
+    config.staff.notify.client_message &&
+    queueStaffNotification(deps, {
+      ticket: fresh,
+      event: 'client-message',
+      message: m.parsed,
+      warning: m.warning,
+      ackHeld: ack && !ack.queued ? ack.hold : undefined,
+      at: m.at,
+    });
+  return { ticketId: ticket.tid, messageRowId, action: decision.action, ackQueued: ack?.queued ?? false, notified };
 }
 
+/** What became of a message's acknowledgement: queued, or held back and why (the `ack.suppressed` event). */
+type AckOutcome = { queued: true } | { queued: false; hold: AckHoldNotice };
+
 /**
- * Queues the acknowledgement unless answering would be wrong: an address known to bounce, or a
- * sender who already got `auto_replies_per_sender_per_hour` automatic answers (a loop breaker even
- * when the other side sends no Auto-Submitted header).
+ * Queues the acknowledgement unless answering would be wrong: an address known to bounce, a repeat
+ * of a request this sender already got an acknowledgement for within the hour, or a sender past the
+ * hourly flood ceiling (see core/mail/ack-loop-cap.ts). A person's distinct requests are never held:
+ * each counts as accepted only once its acknowledgement went out (seed 4.12).
  */
 function queueAcknowledgement(
   deps: IngestDeps,
   ticket: Ticket,
-  m: { parsed: ParsedMessage; sender: string; at: number },
+  m: { parsed: ParsedMessage; sender: string; receivedAt: number; at: number },
   selection: LevelSelection | undefined,
   deadline: number,
-): boolean {
+): AckOutcome {
   const { repos, config } = deps;
-  const suppress = (reason: string): false => {
-    repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.suppressed', actor: m.sender, data: { reason } });
-    return false;
+  const hold = (h: AckHoldNotice): AckOutcome => {
+    repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.suppressed', actor: m.sender, data: { ...h } });
+    deps.logger.warn({ event: 'ack.suppressed', ticketId: ticket.tid, reason: h.reason }, 'acknowledgement held back');
+    return { queued: false, hold: h };
   };
-  if (repos.undeliverable.isUndeliverable(m.sender)) return suppress('undeliverable');
-  const limit = config.limits.auto_replies_per_sender_per_hour;
-  if (repos.autoReplies.countSince(m.sender, m.at - HOUR_MS) >= limit) return suppress('rate-limit');
+  if (repos.undeliverable.isUndeliverable(m.sender)) return hold({ reason: 'undeliverable' });
+  const identity = requestIdentity({ subject: m.parsed.subject, visibleText: m.parsed.visibleText, attachmentDigests: m.parsed.attachments.map((a) => a.sha256) }, config.tid.prefix);
+  const request = sha256Hex(Buffer.from(identity, 'utf8'));
+  // The window runs on arrival times, so a backlog read at once after downtime is judged by the
+  // pace it was sent at, not by how fast we caught up.
+  const held = ackHold(repos.ackRequests.recentSince(m.sender, request, m.receivedAt - HOUR_MS), {
+    perRequest: config.limits.acks_per_request_per_hour,
+    perSender: config.limits.acks_per_sender_per_hour,
+  });
+  if (held) return hold(held);
   const built = buildAcknowledgement(
     {
       tid: ticket.tid,
@@ -217,9 +247,9 @@ function queueAcknowledgement(
     { config, levels: deps.levels, hmacKey: deps.hmacKeys[0]!, nonce: deps.randomBytes(10) },
   );
   const outboxId = repos.outbox.enqueueOutbox({ ticketId: ticket.tid, kind: 'ack', messageId: built.messageId, recipients: [m.sender], subject: built.subject, mail: built.mail, at: m.at });
-  repos.autoReplies.record(m.sender, m.at);
+  repos.ackRequests.record(m.sender, request, m.receivedAt);
   repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.queued', actor: 'tidings', data: { outboxId, messageId: built.messageId } });
-  return true;
+  return { queued: true };
 }
 
 function hasBareBmp(parsed: ParsedMessage): boolean {

@@ -1,6 +1,7 @@
 import { maskCredentials } from '../core/lifecycle/credentials.js';
 import { makeMessageId } from '../core/mail/message-id.js';
 import { formatTidTag, subjectWithTag } from '../core/mail/tid-tag.js';
+import type { AckHoldNotice } from '../core/templates/ack-hold-text.js';
 import { renderStaffNotification, type NotificationEvent } from '../core/templates/staff-notification.js';
 import type { RejectedCoupon } from '../core/selection/selection-result.js';
 import type { ParsedMessage } from '../mail/parse-message.js';
@@ -21,6 +22,8 @@ export interface NotificationRequest {
   warning?: string | undefined;
   /** A VIP coupon the new ticket's message carried and did not get; staff see whose it is. */
   couponRejected?: RejectedCoupon | undefined;
+  /** The acknowledgement of this message was held back, and why. */
+  ackHeld?: AckHoldNotice | undefined;
   /** A bounced relay: who failed, and the staff member who wrote it (notified besides the usual recipients). */
   failed?: { address: string; status: string | null; diagnostic: string | null }[] | undefined;
   alsoTo?: string[] | undefined;
@@ -68,6 +71,7 @@ export function queueStaffNotification(deps: IngestDeps, r: NotificationRequest)
     text: maskCredentials(m?.visibleText ?? ''),
     warning: r.warning,
     couponRefused: r.couponRejected ? { text: r.couponRejected.text[lang], belongsTo: r.couponRejected.belongsTo } : undefined,
+    ackHeld: r.ackHeld,
     failed: r.failed,
     mailbox: config.mailbox.address,
   });

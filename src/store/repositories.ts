@@ -1,3 +1,4 @@
+import { createAckRequestRepository, type AckRequestRepository } from './ack-request-repository.js';
 import { createAutoReplyRepository, type AutoReplyRepository } from './auto-reply-repository.js';
 import { createBlobRepository, type BlobRepository } from './blob-repository.js';
 import { createCouponRepository, type CouponRepository } from './coupon-repository.js';
@@ -27,6 +28,8 @@ export interface Repositories {
   escalations: EscalationNoticeRepository;
   coupons: CouponRepository;
   autoReplies: AutoReplyRepository;
+  /** Acknowledgements per sender and request: the acknowledgement's own loop cap (seed 4.12). */
+  ackRequests: AckRequestRepository;
   undeliverable: UndeliverableRepository;
   /**
    * Runs `fn` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so two processes never
@@ -67,6 +70,7 @@ export function createRepositories(db: Db): Repositories {
     escalations: createEscalationNoticeRepository(db),
     coupons: createCouponRepository(db),
     autoReplies: createAutoReplyRepository(db),
+    ackRequests: createAckRequestRepository(db),
     undeliverable: createUndeliverableRepository(db),
     transaction<T>(fn: () => T, options?: TransactionOptions): T {
       const run = db.transaction(fn);

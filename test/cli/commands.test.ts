@@ -1,8 +1,13 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { openStore } from '../../src/app/open-store.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createOutboxLoop } from '../../src/outbox/outbox-loop.js';
+import type { MailTransport } from '../../src/outbox/transport.js';
 import { packageRoot } from '../../src/paths.js';
 import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 
@@ -203,6 +208,49 @@ describe('tidings ingest, show, queue and reprocess on a real database', () => {
     const q = await runWith(d, ['queue', '--json'], undefined, Date.parse('2026-11-24T10:00:00+01:00'));
     const rows = JSON.parse(q.out) as { tid: number; leftMinutes: number; level: string }[];
     expect(rows).toEqual([expect.objectContaining({ tid: 1, level: 'commercial', leftMinutes: 15 * 60 })]);
+  });
+
+  /** Runs the real outbox loop once over the desk's database, with an SMTP server that answers `reply` to RCPT TO. */
+  async function deliverWith(d: ConfigDir, reply: { responseCode: number; response: string }, now: number) {
+    const repos = openStore(loadConfig(d.main));
+    try {
+      const refusing: MailTransport = {
+        kind: 'refusing',
+        send: () => Promise.reject(Object.assign(new Error(`Can't send mail - all recipients were rejected: ${reply.response}`), { code: 'EENVELOPE', command: 'RCPT TO', ...reply })),
+        close: () => Promise.resolve(),
+      };
+      const loop = createOutboxLoop({ repos, transport: refusing, logger: pino({ level: 'silent' }), now: () => now, envelopeFrom: 'support@desk.example' });
+      await loop.runOnce();
+      await loop.stop();
+    } finally {
+      repos.db.close();
+    }
+  }
+
+  it('shows an acknowledgement that failed for good as failed, with the server\'s answer, and one still retried as not yet', async () => {
+    const d = configDir();
+    expect((await runWith(d, ['ingest'], hello)).code).toBe(0);
+    expect((await runWith(d, ['show', '1'])).out).toMatch(/^ack sent {3}not yet \(queued\)$/m);
+
+    await deliverWith(d, { responseCode: 451, response: '451 4.3.0 <ann@client.example>: Temporary lookup failure' }, at + 1000);
+    expect((await runWith(d, ['show', '1'])).out).toMatch(/^ack sent {3}not yet \(attempt 1 failed: 451 4\.3\.0 <ann@client\.example>: Temporary lookup failure; retrying\)$/m);
+
+    await deliverWith(d, { responseCode: 550, response: '550 5.1.1 <ann@client.example>: Recipient address rejected: User unknown' }, at + 3_600_000);
+    const show = await runWith(d, ['show', '1']);
+    expect(show.code).toBe(0);
+    expect(show.out).toMatch(/^ack sent {3}failed 2026-11-23 11:00 .*\(550 5\.1\.1 <ann@client\.example>: Recipient address rejected: User unknown\)$/m);
+    expect(show.out).not.toContain('not yet');
+  });
+
+  it('shows an acknowledgement held back by the loop cap, with the reason', async () => {
+    const d = configDir();
+    expect((await runWith(d, ['ingest'], hello)).code).toBe(0);
+    const resent = Buffer.from(hello.toString('latin1').replace('<cli-1@client.example>', '<cli-2@client.example>'), 'latin1');
+    expect((await runWith(d, ['ingest'], resent, at + 60_000)).out).toContain('stored ticket TID#2');
+    const show = await runWith(d, ['show', '2']);
+    expect(show.out).toMatch(/^ack sent {3}held back \(the same request \(subject and text\) from this sender was already acknowledged within the hour: .*\)$/m);
+    expect(show.out).toMatch(/ack\.suppressed/);
+    expect((await runWith(d, ['show', '1'])).out).toMatch(/^ack sent {3}not yet \(queued\)$/m);
   });
 
   it('quarantines junk (exit 0), lists it, and reprocessing it again keeps it held (exit 1)', async () => {

@@ -27,7 +27,7 @@ describe('repositories', () => {
   it('builds every repository from one database', () => {
     const repos = freshRepos();
     expect(Object.keys(repos).sort()).toEqual(
-      ['autoReplies', 'blobs', 'coupons', 'cursors', 'db', 'escalations', 'events', 'inboundKeys', 'messages', 'outbox', 'participants',
+      ['ackRequests', 'autoReplies', 'blobs', 'coupons', 'cursors', 'db', 'escalations', 'events', 'inboundKeys', 'messages', 'outbox', 'participants',
         'quarantine', 'tickets', 'transaction', 'undeliverable'].sort(),
     );
   });

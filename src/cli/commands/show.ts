@@ -2,6 +2,7 @@ import { openStore } from '../../app/open-store.js';
 import { buildServiceLevels } from '../../app/service-levels.js';
 import { loadConfig } from '../../config/load-config.js';
 import { TidingsError } from '../../errors.js';
+import { ackState, ackStateText } from '../ack-state.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -35,8 +36,9 @@ export function showCommand(io: CliIo, tidText: string, opts: ShowOptions): Exit
       const messages = repos.messages.listByTicket(tid).map((m) => ({ ...m, attachments: repos.messages.listAttachments(m.id) }));
       const events = repos.events.listByTicket(tid);
       const escalations = repos.escalations.listByTicket(tid);
+      const ack = ackState(events, (id) => repos.outbox.getOutbox(id), ticket.ackSentAt);
       if (opts.json) {
-        printJson(io, { ticket, participants, messages, events, escalations });
+        printJson(io, { ticket, ack, participants, messages, events, escalations });
         return EXIT.OK;
       }
       const levels = buildServiceLevels(config);
@@ -49,7 +51,7 @@ export function showCommand(io: CliIo, tidText: string, opts: ShowOptions): Exit
       if (ticket.assignee) io.out(`assignee   ${ticket.assignee}`);
       io.out(`created    ${formatInZone(ticket.createdAt, zone)}`);
       if (ticket.responseDueAt !== null) io.out(`due        ${formatInZone(ticket.responseDueAt, zone)} (cycle ${ticket.cycle})`);
-      io.out(`ack sent   ${ticket.ackSentAt === null ? 'not yet' : formatInZone(ticket.ackSentAt, zone)}`);
+      io.out(`ack sent   ${ackStateText(ack, (ms) => formatInZone(ms, zone))}`);
       if (ticket.linkedTicketId) io.out(`linked to  ${config.tid.prefix}${ticket.linkedTicketId}`);
       io.out(`participants ${participants.map((p) => `${p.address} (${p.role})`).join(', ') || 'none'}`);
       for (const m of messages) {

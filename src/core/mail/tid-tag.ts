@@ -51,13 +51,18 @@ export function stripTag(subject: string, prefix: string = DEFAULT_TID_PREFIX): 
  */
 export function subjectWithTag(tid: number, original: string, prefix: string = DEFAULT_TID_PREFIX): string {
   const tag = formatTidTag(tid, prefix);
+  const rest = bareSubject(original, prefix);
+  return rest === '' ? tag : `${tag} ${rest}`;
+}
+
+/** The subject on one line without our tags and leading Re:/Fwd: markers, however they interleave ("Re: [TID#1] AW: x" gives "x"). */
+export function bareSubject(original: string, prefix: string = DEFAULT_TID_PREFIX): string {
   let rest = normalizeSubject(original);
   for (;;) {
     const next = normalizeSubject(stripReplyPrefixes(stripTag(rest, prefix)));
-    if (next === rest) break;
+    if (next === rest) return rest;
     rest = next;
   }
-  return rest === '' ? tag : `${tag} ${rest}`;
 }
 
 function tagPattern(prefix: string): RegExp {

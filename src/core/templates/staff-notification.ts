@@ -1,5 +1,6 @@
 import type { Language } from '../calendar/describe-hours.js';
 import { REPLY_MARKER } from '../staff/reply-marker.js';
+import { ackHoldText, type AckHoldNotice } from './ack-hold-text.js';
 import { deadlineText } from './deadline-text.js';
 
 export type NotificationEvent = 'new-ticket' | 'client-message' | 'relay-bounced';
@@ -26,6 +27,8 @@ export interface StaffNotificationInput {
   text: string;
   /** Something staff must know before answering, e.g. a failed staff authentication. */
   warning?: string | undefined;
+  /** The client got no acknowledgement for this message, and why (seed 4.12: not accepted until they have the TID). */
+  ackHeld?: AckHoldNotice | undefined;
   /** For a bounced relay: the addresses that failed, with their status. */
   failed?: readonly { address: string; status: string | null; diagnostic: string | null }[] | undefined;
   /** The support address answers go out from. */
@@ -51,6 +54,8 @@ const T = {
     howTo: (mailbox: string) => `Reply to this mail to answer the client; the answer goes out from ${mailbox}, never from your address.`,
     bounceHowTo: 'The failure is recorded on the ticket. Check the address with the client by another way, or close the ticket.',
     commands: 'Commands on the first lines of your reply: #note (internal, not sent), #close, #level <key>, #assign <staff>, #pending.',
+    ackHeld: (why: string) =>
+      `Acknowledgement held back, the client has no ticket number for this message: ${why}. If it is a real request, answer it (the answer carries the TID).`,
   },
   ru: {
     'new-ticket': (tag: string, who: string) => `Новое обращение ${tag} от ${who}`,
@@ -68,6 +73,8 @@ const T = {
     howTo: (mailbox: string) => `Ответьте на это письмо, чтобы ответить клиенту; ответ уйдёт с адреса ${mailbox}, не с вашего.`,
     bounceHowTo: 'Ошибка записана в обращение. Уточните адрес у клиента другим способом или закройте обращение.',
     commands: 'Команды в первых строках ответа: #note (внутренняя заметка, не отправляется), #close, #level <ключ>, #assign <сотрудник>, #pending.',
+    ackHeld: (why: string) =>
+      `Подтверждение задержано, у клиента нет номера обращения для этого письма: ${why}. Если это настоящий запрос, ответьте на него (ответ придёт с номером).`,
   },
 } as const;
 
@@ -87,7 +94,8 @@ export function renderStaffNotification(n: StaffNotificationInput): string {
   const who = n.from.name ? `${n.from.name} <${n.from.address}>` : n.from.address;
   const lines: string[] = [REPLY_MARKER[n.lang], ''];
   lines.push(n.event === 'relay-bounced' ? t['relay-bounced'](n.tag) : t[n.event](n.tag, who));
-  if (n.warning) lines.push('', `!! ${n.warning}`, '');
+  const alerts = [n.warning, n.ackHeld && t.ackHeld(ackHoldText(n.lang, n.ackHeld))].filter((a): a is string => !!a);
+  if (alerts.length) lines.push('', ...alerts.map((a) => `!! ${a}`), '');
   lines.push(`${t.subject}: ${n.ticketSubject}`);
   lines.push(`${t.level}: ${n.level.name} (${n.level.key})`);
   lines.push(`${t.due}: ${n.deadlineMs === null ? t.stopped : deadlineText(n.deadlineMs, n.zone, n.lang)}`);
