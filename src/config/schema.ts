@@ -104,7 +104,7 @@ export const mainFileSchema = z.strictObject({
   /** Client mail language, the last resort after a clear message language and the licence's. */
   language: language.default('en'),
   reopen_days: z.number().int().min(0).default(14),
-  /** Mask credentials (password lines, URL passwords) in the stored bodies of tickets closed this many days ago; off when absent. */
+  /** Mask credentials (password lines, URL passwords) in the stored bodies and raw text parts of tickets closed this many days ago; off when absent. */
   redact_credentials_after_days: z.number().int().min(1).optional(),
   /** The escalation loop: how often it looks for due notices, and how many it handles per scan. */
   escalation: z
