@@ -8,12 +8,13 @@ import { parseContentType } from '../core/mail/content-type.js';
  * A raw message with the secrets in its text masked, every other byte as it was: the header blocks
  * (of the message and of each part), the boundaries, the preamble and epilogue, attachments and any
  * part that does not change stay byte for byte. A text part (text/plain or text/html that is not an
- * attachment, at any depth, also inside an attached message/rfc822) is decoded from its transfer
+ * attachment, at any depth of multipart nesting) is decoded from its transfer
  * encoding and charset, masked, and written back in the same encoding and charset, so the message
  * still parses and says the same thing with the secret replaced. A part in a charset iconv-lite
  * does not know is left as it is rather than guessed at.
  *
- * Returns the same Buffer when nothing was masked.
+ * An attached message/rfc822 counts as an attachment (the parser stores it as one, and its stored
+ * copy is not rewritten either). Returns the same Buffer when nothing was masked.
  */
 export function redactRaw(raw: Buffer, mask: (text: string) => string): Buffer {
   const out = redactEntity(raw, mask, 0);
@@ -37,8 +38,6 @@ function redactEntity(entity: Buffer, mask: (text: string) => string, depth: num
   if (contentType.type.startsWith('multipart/')) {
     const boundary = contentType.params['boundary'];
     if (boundary !== undefined && boundary !== '') next = redactMultipart(body, boundary, mask, depth);
-  } else if (contentType.type === 'message/rfc822') {
-    next = redactEntity(body, mask, depth + 1);
   } else if ((contentType.type === 'text/plain' || contentType.type === 'text/html') && !isAttachment(headers)) {
     const encoding = (headers['content-transfer-encoding']?.[0] ?? '7bit').trim().toLowerCase();
     next = redactText(body, encoding, contentType.params['charset'] ?? 'us-ascii', mask);

@@ -5,6 +5,7 @@ import { sha256Hex } from '../../src/store/blob-repository.js';
 import { BASE_FILES } from '../config/config-fixture.js';
 import type { Desk } from '../ingest/ingest-fixture.js';
 import { openStaffDesk, staffMail } from '../ingest/staff-fixture.js';
+import { base64Body, CRLF, quotedPrintable } from '../mail/message-builder.js';
 
 let desk: Desk | undefined;
 afterEach(() => {
@@ -27,21 +28,16 @@ const TOP_HEADERS = [
   'Message-ID: <raw-redaction-1@client.example>',
   'MIME-Version: 1.0',
   'Content-Type: multipart/mixed; boundary="outer"',
-].join('\r\n');
+].join(CRLF);
 
 const B64_HEADERS = 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64';
 const QP_HEADERS = 'Content-Type: text/plain; charset=windows-1251\r\nContent-Transfer-Encoding: quoted-printable';
 const PDF_HEADERS = 'Content-Type: application/pdf; name="notes.pdf"\r\nContent-Disposition: attachment; filename="notes.pdf"\r\nContent-Transfer-Encoding: base64';
 
-function wrap76(s: string): string {
-  return s.replace(/.{76}/g, '$&\r\n').replace(/\r\n$/, '');
-}
-
 /** A password in a base64 UTF-8 part, another in a quoted-printable windows-1251 part, and a PDF. */
 function secretMail(): Buffer {
   const b64Text = `Здравствуйте!\r\nДоступ к админке:\r\nПароль: ${B64_SECRET}\r\nftp://deploy:${URL_SECRET}@ftp.client.example/\r\n`;
-  const qpText = `Второй сервер.\r\nPassword: ${QP_SECRET}\r\npass = ${QP_LONG_SECRET}\r\nСпасибо.\r\n`;
-  const qp = encodeQp1251(qpText);
+  const qpText = `Второй сервер.\nPassword: ${QP_SECRET}\npass = ${QP_LONG_SECRET}\nСпасибо.\n`;
   return Buffer.from(
     [
       TOP_HEADERS,
@@ -50,46 +46,20 @@ function secretMail(): Buffer {
       '--outer',
       B64_HEADERS,
       '',
-      wrap76(Buffer.from(b64Text, 'utf8').toString('base64')),
+      base64Body(Buffer.from(b64Text, 'utf8')),
       '--outer',
       QP_HEADERS,
       '',
-      qp,
+      quotedPrintable(qpText, 'windows-1251'),
       '--outer',
       PDF_HEADERS,
       '',
-      wrap76(PDF.toString('base64')),
+      base64Body(PDF),
       '--outer--',
       '',
-    ].join('\r\n'),
+    ].join(CRLF),
     'latin1',
   );
-}
-
-/** Quoted-printable of windows-1251 text, written out here so the test does not lean on the encoder under test. */
-function encodeQp1251(text: string): string {
-  const bytes = Buffer.from(
-    [...text].map((ch) => {
-      const code = ch.codePointAt(0)!;
-      if (code >= 0x410 && code <= 0x44f) return code - 0x410 + 0xc0;
-      return code;
-    }),
-  );
-  const lines: string[] = [];
-  for (const line of bytes.toString('latin1').split('\r\n')) {
-    let enc = '';
-    for (const ch of line) {
-      const c = ch.charCodeAt(0);
-      enc += c === 0x3d || c > 0x7e ? `=${c.toString(16).toUpperCase().padStart(2, '0')}` : ch;
-    }
-    // Soft line breaks every 70 characters.
-    while (enc.length > 72) {
-      lines.push(`${enc.slice(0, 70)}=`);
-      enc = enc.slice(70);
-    }
-    lines.push(enc);
-  }
-  return lines.join('\r\n');
 }
 
 /** Every header block (the message's and each part's), in order. */
