@@ -19,7 +19,7 @@ interface SignOff {
   readonly bare: boolean;
 }
 
-// Whole phrases, case-insensitive; "ё" and "е" are spelt both ways in practice.
+// Whole phrases, matched case-insensitively at the start of a line.
 const SIGN_OFFS: readonly SignOff[] = [
   // en
   { phrase: /(?:(?:best|kind|warm|warmest|many|with best)\s+)?regards/, bare: false },
