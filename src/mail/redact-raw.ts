@@ -80,6 +80,9 @@ function redactMultipart(body: Buffer, boundary: string, mask: (text: string) =>
     delimiters.push({ start: i, lineEnd: nl === -1 ? body.length : nl + 1, close });
     if (close) break;
   }
+  // A multipart cut short (no close delimiter, as in some bounces): its last part runs to the end.
+  const last = delimiters.at(-1);
+  if (last !== undefined && !last.close && last.lineEnd < body.length) delimiters.push({ start: body.length, lineEnd: body.length, close: true });
   const pieces: Buffer[] = [];
   let changed = false;
   let copied = 0;
@@ -87,10 +90,10 @@ function redactMultipart(body: Buffer, boundary: string, mask: (text: string) =>
     const d = delimiters[k]!;
     if (d.close) break;
     const partStart = d.lineEnd;
-    const nextStart = delimiters[k + 1]!.start;
+    const next = delimiters[k + 1]!;
     // The CRLF (or LF) before the next delimiter is the delimiter's.
-    let partEnd = nextStart - 1;
-    if (partEnd > partStart && body[partEnd - 1] === 0x0d) partEnd -= 1;
+    let partEnd = next.start === body.length ? body.length : next.start - 1;
+    if (next.start !== body.length && partEnd > partStart && body[partEnd - 1] === 0x0d) partEnd -= 1;
     if (partEnd < partStart) continue;
     const part = redactEntity(body.subarray(partStart, partEnd), mask, depth + 1);
     if (part === undefined) continue;

@@ -76,6 +76,16 @@ describe('redactRaw', () => {
     expect(out.replace(base64Body(Buffer.from('Пароль: ********\n')), 'B64')).toBe(before.replace(b64, 'B64'));
   });
 
+  it('masks the last part of a multipart that lacks its close delimiter (cut-short bounces)', async () => {
+    const raw = rawMessage(
+      [...HEAD, 'Content-Type: multipart/mixed; boundary="b1"'],
+      ['--b1', 'Content-Type: text/plain', '', 'first', '--b1', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', base64Body(Buffer.from('Password: unterminated\n')), ''].join(CRLF),
+    );
+    const out = redactRaw(raw, maskCredentials);
+    expect(out.toString('latin1')).toContain(`${CRLF}${base64Body(Buffer.from('Password: ********\n'))}${CRLF}`);
+    expect((await simpleParser(out)).text).not.toContain('unterminated');
+  });
+
   it('masked raw parses to the masked text of the original, for any text and encoding', async () => {
     const line = fc.stringMatching(/^[A-Za-zА-Яа-я0-9 .,:=@/-]{0,90}$/);
     await fc.assert(
