@@ -110,9 +110,10 @@ export const mainFileSchema = z.strictObject({
   limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, acks_per_request_per_hour: 1, acks_per_sender_per_hour: 50 }),
   http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
+  /** Client mail language, the last resort after a clear message language and the licence's. */
   language: language.default('en'),
   reopen_days: z.number().int().min(0).default(14),
-  /** Mask credentials (password lines, URL passwords) in the stored bodies of tickets closed this many days ago; off when absent. */
+  /** Mask credentials (password lines, URL passwords) in the stored bodies and raw text parts of tickets closed this many days ago; off when absent. */
   redact_credentials_after_days: z.number().int().min(1).optional(),
   /** The escalation loop: how often it looks for due notices, and how many it handles per scan. */
   escalation: z
@@ -205,6 +206,7 @@ const licenceSchema = z.strictObject({
   emails: z.array(email).default([]),
   domains: z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'not a domain (example.com or *.example.com)' })).default([]),
   vip_coupons: z.strictObject({ per_year: z.number().int().min(0), codes: z.array(z.string().min(4)).default([]) }).optional(),
+  /** This licence's mail language when the client's message does not clearly show one. */
   language: language.optional(),
 });
 

@@ -3,6 +3,7 @@ import { ackHold, requestIdentity } from '../core/mail/ack-loop-cap.js';
 import type { AckHoldNotice } from '../core/templates/ack-hold-text.js';
 import { sha256Hex } from '../store/blob-repository.js';
 import { ticketFromReferences } from '../core/mail/message-id.js';
+import { answerLanguage } from '../core/mail/message-language.js';
 import { parseTidFromSubject } from '../core/mail/tid-tag.js';
 import { decideThread, type ThreadDecision, type TicketCandidate } from '../core/mail/thread.js';
 import type { LevelSelection } from '../core/selection/selection-result.js';
@@ -14,7 +15,6 @@ import type { IngestDeps } from './ingest-deps.js';
 import { queueBmpNote } from './lifecycle-mail.js';
 import { isBareBmp } from '../core/lifecycle/bmp.js';
 import { parseRating } from '../core/lifecycle/rating.js';
-import { messageLanguage } from './message-language.js';
 import { participantsOf } from './participants-of.js';
 import { queueStaffNotification } from './staff-notification.js';
 import { storeMessage } from './store-message.js';
@@ -91,7 +91,7 @@ export function handleClientMessage(
     const lc = deps.levels.level(selection.level);
     const deadline = computeDeadline(m.receivedAt, lc.term, lc.calendar);
     const licence = selection.licence ? config.licences.find((l) => l.key === selection.licence!.key) : undefined;
-    const lang = licence?.language ?? messageLanguage(m.parsed.subject, m.parsed.visibleText, config.language);
+    const lang = answerLanguage(m.parsed.subject, m.parsed.visibleText, licence?.language, config.language);
     const ticket = repos.tickets.createTicket({
       subject: m.parsed.subject,
       requester: m.sender,

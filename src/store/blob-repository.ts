@@ -18,6 +18,11 @@ export interface BlobRepository {
   get(sha256: string): Buffer | undefined;
   has(sha256: string): boolean;
   size(sha256: string): number | undefined;
+  /**
+   * Deletes the bytes unless a message or an attachment still refers to them (after a redaction
+   * pointed a message at new bytes, the old ones may still be another message's). True when deleted.
+   */
+  deleteIfUnreferenced(sha256: string): boolean;
 }
 
 export function sha256Hex(data: Uint8Array): string {
@@ -29,6 +34,8 @@ export function createBlobRepository(db: Db): BlobRepository {
   const select = db.prepare<[string], Buffer>('SELECT data FROM blobs WHERE sha256 = ?').pluck();
   const exists = db.prepare<[string], number>('SELECT 1 FROM blobs WHERE sha256 = ?').pluck();
   const selectSize = db.prepare<[string], number>('SELECT size FROM blobs WHERE sha256 = ?').pluck();
+  const deleteUnreferenced = db.prepare<{ sha256: string }>(`DELETE FROM blobs WHERE sha256 = @sha256
+    AND NOT EXISTS (SELECT 1 FROM messages WHERE raw_sha256 = @sha256) AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = @sha256)`);
 
   return {
     put(data, known) {
@@ -40,5 +47,6 @@ export function createBlobRepository(db: Db): BlobRepository {
     get: (sha256) => select.get(sha256),
     has: (sha256) => exists.get(sha256) !== undefined,
     size: (sha256) => selectSize.get(sha256),
+    deleteIfUnreferenced: (sha256) => deleteUnreferenced.run({ sha256 }).changes === 1,
   };
 }

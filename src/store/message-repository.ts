@@ -87,6 +87,12 @@ export interface MessageRepository {
   findByMessageId(messageId: string): StoredMessage[];
   listByTicket(ticketId: number): StoredMessage[];
   getRaw(id: number): Buffer | undefined;
+  /**
+   * Points one message at new raw bytes (a redacted copy) and deletes the old bytes when no other
+   * message or attachment shares them: a blob another message also refers to stays as it is for
+   * that message. Returns both digests, or undefined when there is no such message or nothing changes.
+   */
+  replaceRaw(id: number, raw: Uint8Array): { from: string; to: string } | undefined;
   addAttachment(a: NewAttachment): StoredAttachment;
   listAttachments(messageId: number): StoredAttachment[];
 }
@@ -148,6 +154,7 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
     'SELECT id, text_body AS textBody, html_body AS htmlBody, visible_text AS visibleText FROM messages WHERE ticket_id = ? ORDER BY id',
   );
   const updBodies = db.prepare<[string | null, string | null, string | null, number]>('UPDATE messages SET text_body = ?, html_body = ?, visible_text = ? WHERE id = ?');
+  const updRaw = db.prepare<[string, number, number]>('UPDATE messages SET raw_sha256 = ?, size = ? WHERE id = ?');
   const rawOf = db.prepare<[number], Buffer>('SELECT b.data FROM messages m JOIN blobs b ON b.sha256 = m.raw_sha256 WHERE m.id = ?').pluck();
   const insertAttachment = db.prepare<[number, string, string | null, string, number, string | null], StoredAttachment>(`
     INSERT INTO attachments (message_id, sha256, filename, content_type, size, disposition) VALUES (?, ?, ?, ?, ?, ?)
@@ -180,6 +187,16 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
     return { id: Number(info.lastInsertRowid), rawSha256: blob.sha256 };
   });
 
+  const replace = db.transaction((id: number, raw: Uint8Array): { from: string; to: string } | undefined => {
+    const from = byId.get(id)?.rawSha256;
+    if (from === undefined) return undefined;
+    const blob = blobs.put(raw);
+    if (blob.sha256 === from) return undefined;
+    updRaw.run(blob.sha256, blob.size, id);
+    blobs.deleteIfUnreferenced(from);
+    return { from, to: blob.sha256 };
+  });
+
   const attach = db.transaction((a: NewAttachment): StoredAttachment => {
     const blob = blobs.put(a.content, a.sha256);
     const row = insertAttachment.get(a.messageId, blob.sha256, a.filename ?? null, a.contentType, blob.size, a.disposition ?? null);
@@ -207,6 +224,7 @@ export function createMessageRepository(db: Db, blobs: BlobRepository): MessageR
     findByMessageId: (messageId) => byMessageId.all(messageId).map(toMessage),
     listByTicket: (ticketId) => byTicket.all(ticketId).map(toMessage),
     getRaw: (id) => rawOf.get(id),
+    replaceRaw: (id, raw) => replace(id, raw),
     addAttachment: (a) => attach(a),
     listAttachments: (messageId) => attachmentsOf.all(messageId),
   };

@@ -274,3 +274,34 @@ describe('languages', () => {
     expect(d.acks()[0]!.mail.text).toContain('Ваше обращение зарегистрировано');
   });
 });
+
+describe('acknowledgement language', () => {
+  const englishLicence = (): ReturnType<typeof desk> =>
+    desk({
+      'licences.yaml': `licences:
+  - key: BX-1001
+    type: commercial
+    edition: self-hosted
+    owner: ACME Ltd
+    support_until: 2027-06-30
+    emails: [ann@client.example]
+    language: en
+`,
+    });
+
+  it('follows the message when the client of an English licence writes in Russian', async () => {
+    const d = englishLicence();
+    const out = await d.ingest(mail({ subject: 'Не работает вход в админку', body: 'Здравствуйте! После обновления не можем войти, пишет неверный пароль.' }));
+    const t = d.repos.tickets.findTicketByTid(out.ticketId!)!;
+    expect(t.licenceKey).toBe('BX-1001');
+    expect(t.language).toBe('ru');
+    expect(d.acks()[0]!.mail.text).toContain('Ваше обращение зарегистрировано');
+  });
+
+  it('follows the licence when the message is too short to tell', async () => {
+    const d = englishLicence();
+    const out = await d.ingest(mail({ subject: 'Вход', body: 'Ошибка 500' }));
+    expect(d.repos.tickets.findTicketByTid(out.ticketId!)!.language).toBe('en');
+    expect(d.acks()[0]!.mail.text).not.toContain('Ваше обращение зарегистрировано');
+  });
+});

@@ -113,6 +113,15 @@ describe('a staff reply is relayed to the client', () => {
     expect(outbox(d, 'relay')).toHaveLength(1);
     expect(d.repos.tickets.findTicketByTid(tid)!.status).toBe('closed');
   });
+
+  it('without a Russian or German sign-off and the name below it', async () => {
+    const d = desk();
+    const { notification } = await clientTicket(d);
+    await d.ingest(replyTo(notification, 'Добрый день!\nИсправлено, проверьте.\n\nС уважением,\nЕва Агент\n+49 30 123'));
+    await d.ingest(replyTo(notification, 'Bitte erneut versuchen.\n\nMit freundlichen Grüßen\nEva Agent'));
+    expect(outbox(d, 'relay').map((r) => r.mail.text.split('\n\n')[0])).toEqual(['Добрый день!\nИсправлено, проверьте.', 'Bitte erneut versuchen.']);
+    for (const r of outbox(d, 'relay')) expect(r.mail.text).not.toMatch(/Eva Agent|Ева Агент|\+49 30 123/);
+  });
 });
 
 describe('a staff message that cannot be relayed', () => {

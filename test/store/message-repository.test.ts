@@ -125,3 +125,35 @@ describe('message repository', () => {
     expect(() => repos.messages.addAttachment({ messageId: 12345, content: png, contentType: 'image/png' })).toThrow(/FOREIGN KEY constraint failed/);
   });
 });
+
+describe('message repository: replacing raw bytes (redaction)', () => {
+  const OTHER = Buffer.from('From: Ann <ann@client.example>\r\n\r\nPassword: ********\r\n');
+
+  it('points the message at the new bytes and drops the old ones when nothing else refers to them', () => {
+    const repos = freshRepos();
+    const { tid } = newTicket(repos);
+    const { id, rawSha256 } = repos.messages.addMessage({ ticketId: tid, direction: 'in', kind: 'client', receivedAt: T0, raw: RAW });
+    expect(repos.messages.replaceRaw(id, OTHER)).toEqual({ from: rawSha256, to: sha256Hex(OTHER) });
+    expect(repos.messages.getRaw(id)).toEqual(OTHER);
+    expect(repos.messages.getMessage(id)!.size).toBe(OTHER.length);
+    expect(repos.blobs.has(rawSha256)).toBe(false);
+    // The same bytes again change nothing.
+    expect(repos.messages.replaceRaw(id, OTHER)).toBeUndefined();
+  });
+
+  it('keeps old bytes that another message or an attachment still refers to', () => {
+    const repos = freshRepos();
+    const { tid } = newTicket(repos);
+    const a = repos.messages.addMessage({ ticketId: tid, direction: 'in', kind: 'client', receivedAt: T0, raw: RAW });
+    const b = repos.messages.addMessage({ ticketId: null, direction: 'in', kind: 'client', receivedAt: T0, raw: RAW });
+    repos.messages.replaceRaw(a.id, OTHER);
+    expect(repos.messages.getRaw(b.id)).toEqual(RAW);
+
+    const c = repos.messages.addMessage({ ticketId: tid, direction: 'in', kind: 'client', receivedAt: T0, raw: Buffer.from('x\r\n\r\ny') });
+    repos.messages.addAttachment({ messageId: c.id, content: OTHER, contentType: 'message/rfc822' });
+    repos.messages.replaceRaw(a.id, RAW);
+    // OTHER is no message's raw any more, but an attachment's content.
+    expect(repos.blobs.has(sha256Hex(OTHER))).toBe(true);
+    expect(repos.blobs.deleteIfUnreferenced(sha256Hex(OTHER))).toBe(false);
+  });
+});

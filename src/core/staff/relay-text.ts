@@ -1,11 +1,13 @@
 import EmailReplyParser from 'email-reply-parser';
 import { REPLY_MARKER_LINE } from './reply-marker.js';
+import { cutSignOff } from './sign-off.js';
 
 /**
  * What a staff member wrote for the client, from the text after the command block: everything from
  * our reply marker down is cut (that is the quoted notification, with internal details), then the
  * attribution line or header block the mail program put above the quote, then any remaining
- * quoted lines and the signature (email-reply-parser). Returns '' when nothing is left: unlike
+ * quoted lines and the signature (email-reply-parser), and last a closing sign-off block in en, ru or
+ * de ("С уважением,\nИван", see sign-off.ts). Returns '' when nothing is left: unlike
  * the client side, where showing too much beats losing words, here sending too much leaks.
  */
 export function relayText(text: string): string {
@@ -25,7 +27,7 @@ export function relayText(text: string): string {
     // The parser failed on this text; the marker cut above has already removed our quoted mail.
     visible = t;
   }
-  return visible
+  return cutSignOff(visible)
     .split('\n')
     .map((l) => l.trimEnd())
     .join('\n')

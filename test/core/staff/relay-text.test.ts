@@ -51,3 +51,45 @@ describe('relayText', () => {
     expect(out).not.toContain('Licence');
   });
 });
+
+// Sign-offs at the end are cut in every language the desk answers in; the same phrases inside
+// real text, or with a sentence below them, stay.
+describe('relayText: sign-offs (en, ru, de)', () => {
+  const cut: readonly (readonly [string, string, string])[] = [
+    ['en Regards', 'Fixed.\n\nKind regards,\nEve Agent\n', 'Fixed.'],
+    ['en Thanks + title', 'The update is online.\n\nThanks,\nEve\nSecond-level support\n', 'The update is online.'],
+    ['en Best + phone', 'Please retry.\n\nBest,\nEve Agent\n+49 30 1234567\neve@desk.example\n', 'Please retry.'],
+    ['en name on the line', 'Done.\n\nBest regards, Eve Agent\n', 'Done.'],
+    ['ru С уважением', 'Добрый день!\nИсправлено.\n\nС уважением,\nИван Петров\nСлужба поддержки\n', 'Добрый день!\nИсправлено.'],
+    ['ru С уважением, имя', 'Обновление установлено.\n\nС уважением, Иван\n', 'Обновление установлено.'],
+    ['ru Спасибо', 'Проверьте, пожалуйста, ещё раз.\n\nСпасибо,\nИван\n', 'Проверьте, пожалуйста, ещё раз.'],
+    ['ru Заранее спасибо', 'Пришлите логи сервера.\nЗаранее спасибо!\n'.replace('!', ','), 'Пришлите логи сервера.'],
+    ['ru Всего доброго', 'Готово.\n\nВсего доброго!\nАнна\n', 'Готово.'],
+    ['ru "--" signature', 'Готово.\n\n--\nИван Петров\n+7 495 123-45-67\n', 'Готово.'],
+    ['ru "-- " signature', 'Готово.\n\n-- \nИван Петров\nwww.desk.example\n', 'Готово.'],
+    ['ru autocorrected dash', 'Готово.\n\n—\nИван Петров\n', 'Готово.'],
+    ['de Mit freundlichen Grüßen', 'Das Update ist installiert.\n\nMit freundlichen Grüßen\nHans Müller\nSupport\n', 'Das Update ist installiert.'],
+    ['de Viele Grüße', 'Bitte erneut versuchen.\n\nViele Grüße\nHans\n', 'Bitte erneut versuchen.'],
+    ['de MfG', 'Erledigt.\n\nMfG\nHans Müller\n', 'Erledigt.'],
+    ['de Vielen Dank', 'Bitte senden Sie uns das Protokoll.\n\nVielen Dank,\nHans\n', 'Bitte senden Sie uns das Protokoll.'],
+  ];
+  it.each(cut)('cuts %s', (_name, text, relayed) => {
+    expect(relayText(text)).toBe(relayed);
+  });
+
+  const keep: readonly (readonly [string, string])[] = [
+    ['en Thanks starting a sentence', 'Hello Ann,\n\nThanks, we found the cause and fixed it.'],
+    ['en a closing sentence after thanks', 'Thanks,\nwe have fixed the login form, please retry.'],
+    ['en Thanks, then a sentence', 'We looked at it.\n\nThanks,\nThe fix will be deployed tonight, please check again tomorrow.'],
+    ['ru Спасибо, что', 'Спасибо, что написали.\nОшибка исправлена.'],
+    ['ru Спасибо in the middle', 'Добрый день!\n\nСпасибо,\nвсё работает, проверил на тестовом стенде.\n\nОбновите модуль.'],
+    ['ru С уважением in the middle', 'Ответ:\nС уважением к вашему времени сообщаем, что всё исправлено.'],
+    ['ru sign-off far from the end', 'Готово.\n\nС уважением,\nИван\n\nP.S. Ещё одно: после обновления очистите кеш браузера и войдите снова.'],
+    ['ru a reply that is only thanks', 'Спасибо!'],
+    ['de Vielen Dank für', 'Vielen Dank für Ihre Geduld.\nDas Problem ist behoben.'],
+    ['de Grüße in a sentence', 'Das Team sendet Grüße und ein Update: alles läuft.'],
+  ];
+  it.each(keep)('keeps %s', (_name, text) => {
+    expect(relayText(text)).toBe(text);
+  });
+});
