@@ -78,6 +78,12 @@ const security = z.strictObject({
 const limits = z.strictObject({
   max_message_bytes: z.number().int().min(1024).default(25 * 1024 * 1024),
   auto_replies_per_sender_per_hour: z.number().int().min(0).default(5),
+  /**
+   * Automatic mail to a client (acknowledgement, closing mail, BMP note) at an address whose
+   * domain has no dot (root@localhost, cron@build01). Off: such a domain only means something
+   * inside the sender's own network, so an answer would bounce or reach the wrong host.
+   */
+  auto_reply_dotless_domains: z.boolean().default(false),
 });
 
 const http = z.strictObject({
@@ -98,7 +104,7 @@ export const mainFileSchema = z.strictObject({
   store,
   tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),
   security: security.default({}),
-  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5 }),
+  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, auto_reply_dotless_domains: false }),
   http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
   language: language.default('en'),

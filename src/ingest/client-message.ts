@@ -6,6 +6,7 @@ import type { LevelSelection } from '../core/selection/selection-result.js';
 import type { ParsedMessage } from '../mail/parse-message.js';
 import type { Ticket } from '../store/ticket-repository.js';
 import { buildAcknowledgement } from './acknowledgement-mail.js';
+import { automaticMailRefusal } from './automatic-mail-refusal.js';
 import { scheduleEscalations } from './escalation-schedule.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { queueBmpNote } from './lifecycle-mail.js';
@@ -182,7 +183,8 @@ export function handleClientMessage(
 }
 
 /**
- * Queues the acknowledgement unless answering would be wrong: an address known to bounce, or a
+ * Queues the acknowledgement unless answering would be wrong: an address known to bounce or on a
+ * dotless intranet domain (automaticMailRefusal), or a
  * sender who already got `auto_replies_per_sender_per_hour` automatic answers (a loop breaker even
  * when the other side sends no Auto-Submitted header).
  */
@@ -198,7 +200,8 @@ function queueAcknowledgement(
     repos.events.recordEvent({ ticketId: ticket.tid, at: m.at, type: 'ack.suppressed', actor: m.sender, data: { reason } });
     return false;
   };
-  if (repos.undeliverable.isUndeliverable(m.sender)) return suppress('undeliverable');
+  const refusal = automaticMailRefusal(deps, m.sender);
+  if (refusal !== undefined) return suppress(refusal);
   const limit = config.limits.auto_replies_per_sender_per_hour;
   if (repos.autoReplies.countSince(m.sender, m.at - HOUR_MS) >= limit) return suppress('rate-limit');
   const built = buildAcknowledgement(
