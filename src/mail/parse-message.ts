@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type HeaderLines, type ParsedMail, type SimpleParserOptions } from 'mailparser';
 import { extractAddress } from '../core/mail/address.js';
 import { parseContentType } from '../core/mail/content-type.js';
@@ -12,8 +13,10 @@ import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
 import { sha256Hex } from '../store/blob-repository.js';
-import { hasHeaderField, headerRecord } from './header-record.js';
+import { hasHeaderField, headerRecord, decodeValue } from './header-record.js';
 import { messageDigests, type MessageDigests } from './message-digests.js';
+import { prepareRaw, type PreparedRaw } from './prepare-raw.js';
+import { decodeUnlabelled } from './unlabelled-text.js';
 import { visibleText } from './visible-text.js';
 
 export interface ParsedAddress {
@@ -116,8 +119,9 @@ export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<
     });
   }
   let mail: ParsedMail;
+  const prepared = prepareRaw(raw);
   try {
-    mail = await simpleParser(raw, PARSER_OPTIONS);
+    mail = await simpleParser(prepared.chunks.length === 1 ? prepared.chunks[0]! : Readable.from(prepared.chunks), PARSER_OPTIONS);
   } catch (err) {
     throw new TidingsError('E_MESSAGE_UNPARSEABLE', `message could not be parsed: ${(err as Error)?.message ?? String(err)}`, {
       cause: err,
@@ -129,7 +133,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<
     throw new TidingsError('E_MESSAGE_UNPARSEABLE', 'message has no header fields', { details: { size } });
   }
   try {
-    return normalize(mail, lines, raw);
+    return normalize(mail, lines, raw, prepared);
   } catch (err) {
     // mailparser hands back shapes its types do not promise on broken input; whatever slips past
     // the checks in normalize() must quarantine the message, not stop the daemon.
@@ -140,10 +144,17 @@ export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<
   }
 }
 
-function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer): ParsedMessage {
+function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer, prepared: PreparedRaw): ParsedMessage {
   const size = raw.length;
   const headers = headerRecord(lines);
-  const text = typeof mail.text === 'string' ? mail.text : '';
+  const parsedText = typeof mail.text === 'string' ? mail.text : '';
+  let text = parsedText;
+  if (prepared.bodyCharsetUnknown) {
+    text = decodeUnlabelled(Buffer.from(parsedText, 'latin1'), prepared.headerCharset);
+    // The record shows the field as sent, not the charset=binary added for the parse.
+    if (prepared.sentContentType === undefined) delete headers['content-type'];
+    else headers['content-type'] = [decodeValue(prepared.sentContentType)];
+  }
   const html = typeof mail.html === 'string' && mail.html !== '' ? mail.html : undefined;
   const attachments = (Array.isArray(mail.attachments) ? mail.attachments : []).map(toAttachment);
   const returnPathHeader = firstHeader(headers, 'return-path');
