@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import libmime from 'libmime';
-import type { AddressObject, Attachment, EmailAddress, HeaderLines, MailParserOptions, ParsedMail } from 'mailparser';
+import type { AddressObject, Attachment, EmailAddress, HeaderLines, MailParserOptions } from 'mailparser';
 import { extractAddress } from '../core/mail/address.js';
 import { parseContentType } from '../core/mail/content-type.js';
 import {
@@ -14,12 +14,12 @@ import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
 import { sha256Hex } from '../store/blob-repository.js';
-import { hasHeaderField, headerRecord, decodeValue } from './header-record.js';
+import { decodeValue, hasHeaderField, headerRecord } from './header-record.js';
 import { messageDigests, type MessageDigests } from './message-digests.js';
 import { prepareRaw, type PreparedRaw } from './prepare-raw.js';
 import { runMailparser, type MailparserResult } from './run-mailparser.js';
-import { extractUuencoded } from './uuencoded.js';
 import { decodeUnlabelled } from './unlabelled-text.js';
+import { extractUuencoded } from './uuencoded.js';
 import { visibleText } from './visible-text.js';
 
 export interface ParsedAddress {
@@ -199,11 +199,10 @@ function normalize({ mail, namedTextParts }: MailparserResult, lines: HeaderLine
 // mailparser's attachment fields are not always what its types say: an empty Content-Type header,
 // for one, leaves contentType a non-string. Every field is checked before use.
 function toAttachment(a: Attachment): ParsedAttachment {
-  const buffer = Buffer.isBuffer(a.content);
+  const given = Buffer.isBuffer(a.content) ? a.content : undefined;
   // mailparser does not know Content-Transfer-Encoding: x-uuencode and hands the encoded text over.
-  const uudecoded = buffer && isUuencodedPart(a) ? extractUuencoded(a.content.toString('latin1')).files[0]?.content : undefined;
-  const decoded = buffer && uudecoded === undefined;
-  const content = uudecoded ?? (decoded ? a.content : Buffer.alloc(0));
+  const uudecoded = given !== undefined && isUuencodedPart(a) ? extractUuencoded(given.toString('latin1')).files[0]?.content : undefined;
+  const content = uudecoded ?? given ?? Buffer.alloc(0);
   const contentType = text(a.contentType)?.trim().toLowerCase();
   const cid = text(a.cid) ?? text(a.contentId)?.replace(/^<|>$/g, '');
   const checksum = text(a.checksum);
@@ -214,7 +213,7 @@ function toAttachment(a: Attachment): ParsedAttachment {
     size: content.length,
     disposition: text(a.contentDisposition)?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
     // mailparser's checksum is of the content it decoded; when that content is not what we keep, hash what we keep.
-    sha256: decoded && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : sha256Hex(content),
+    sha256: content === given && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : sha256Hex(content),
     contentId: cid === '' ? undefined : cid,
   };
 }

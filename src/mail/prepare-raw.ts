@@ -35,11 +35,13 @@ export function prepareRaw(raw: Buffer): PreparedRaw {
   const sentContentType = contentTypeField === undefined ? undefined : fieldValue(raw, contentTypeField);
   const contentType = parseContentType(sentContentType);
   const encoding = fieldValueOf(raw, region, 'content-transfer-encoding')?.trim().toLowerCase() ?? '';
-  const bodyStart = region.missingBlank ? region.end : blankLineEnd(raw, region.end);
-  const bodyCharsetUnknown = isTextWithoutCharset(contentType) && (encoding === 'base64' || encoding === 'quoted-printable' || !isUtf8(raw.subarray(bodyStart)));
+  // Base64 and quoted-printable bodies cannot be judged before decoding; 7bit/8bit ones are their bytes.
+  const encoded = encoding === 'base64' || encoding === 'quoted-printable';
+  const body = raw.subarray(region.missingBlank ? region.end : blankLineEnd(raw, region.end));
+  const bodyCharsetUnknown = isTextWithoutCharset(contentType) && (encoded || !isUtf8(body));
 
   const eightBit = region.fields.filter((f) => hasEightBit(raw, f) && !isUtf8(raw.subarray(f.start, f.end)));
-  const headerCharset = eightBit.length === 0 ? undefined : headerCharsetOf(raw, eightBit, contentType, bodyCharsetUnknown && encoding !== 'base64' && encoding !== 'quoted-printable' ? raw.subarray(bodyStart) : undefined);
+  const headerCharset = eightBit.length === 0 ? undefined : headerCharsetOf(raw, eightBit, contentType, bodyCharsetUnknown && !encoded ? body : undefined);
   const recode = headerCharset === undefined ? new Set<FieldRange>() : new Set(eightBit);
 
   if (!region.missingBlank && !bodyCharsetUnknown && recode.size === 0) return { chunks: [raw], bodyCharsetUnknown, sentContentType, headerCharset };
