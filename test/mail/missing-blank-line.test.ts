@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse-message.js';
+import { prepareRaw } from '../../src/mail/prepare-raw.js';
 import { CORPUS_DIR, corpusPresent } from '../support/corpus.js';
 
 const parse = (raw: Buffer) => parseMessage(raw, { maxBytes: 10 * 1024 * 1024 });
@@ -33,6 +34,19 @@ describe('headers running straight into the body (issue 13 item 7)', () => {
     expect(m.subject).toBe('Printer');
     expect(m.to.map((a) => a.address)).toEqual(['support@desk.example']);
     expect(m.text.trim()).toBe('Body');
+  });
+
+  it('only the header block is copied: the body is handed on as a view of the raw bytes, a sound message untouched', () => {
+    const body = Buffer.alloc(1 << 20, 'x');
+    const raw = Buffer.concat([Buffer.from('From: ann@client.example\r\nSubject: Big\r\nHello,\r\n'), body]);
+    const { chunks } = prepareRaw(raw);
+    expect(Buffer.concat(chunks).toString('latin1')).toBe(`From: ann@client.example\r\nSubject: Big\r\n\r\nHello,\r\n${body.toString('latin1')}`);
+    const last = chunks.at(-1)!;
+    expect(last.buffer).toBe(raw.buffer);
+    expect(last.length).toBe(raw.length - 'From: ann@client.example\r\nSubject: Big\r\n'.length);
+    const sound = Buffer.from('From: ann@client.example\r\nSubject: Fine\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n');
+    expect(prepareRaw(sound).chunks).toEqual([sound]);
+    expect(prepareRaw(sound).chunks[0]).toBe(sound);
   });
 
   it.runIf(corpusPresent)('corpus: a stray line inside the header block keeps the fields below it', async () => {
