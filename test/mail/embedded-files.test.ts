@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse-message.js';
+import { extractUuencoded } from '../../src/mail/uuencoded.js';
 import { CRLF, uuencode } from './message-builder.js';
 
 const parse = (raw: Buffer) => parseMessage(raw, { maxBytes: 10 * 1024 * 1024 });
@@ -33,6 +35,15 @@ describe('uuencoded files in a text body (issue 13 item 6)', () => {
     const m = await parse(raw);
     expect(m.attachments.map((a) => [a.filename, a.size, a.sha256])).toEqual([['dump.bin', binary.length, sha256(binary)]]);
     expect(m.attachments[0]!.content.equals(binary)).toBe(true);
+  });
+
+  it('any bytes come back exactly, and the text around them is kept', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.string({ maxLength: 40 }).filter((s) => !s.includes('begin')), (bytes, prose) => {
+        const out = extractUuencoded(`${prose}\n${uuencode('f.bin', Buffer.from(bytes))}${prose}`);
+        return out.files.length === 1 && out.files[0]!.content.equals(Buffer.from(bytes)) && out.text === `${prose}\n${prose}`;
+      }),
+    );
   });
 
   it('prose that only looks like a begin line stays text', async () => {
