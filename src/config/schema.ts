@@ -87,6 +87,12 @@ const limits = z.strictObject({
   acks_per_request_per_hour: z.number().int().min(1).default(1),
   /** Acknowledgements to one sender per hour whatever they write: a flood ceiling far above what a person sends. */
   acks_per_sender_per_hour: z.number().int().min(1).default(50),
+  /**
+   * Automatic mail to a client (acknowledgement, closing mail, BMP note) at an address whose
+   * domain has no dot (root@localhost, cron@build01). Off: such a domain only means something
+   * inside the sender's own network, so an answer would bounce or reach the wrong host.
+   */
+  auto_reply_dotless_domains: z.boolean().default(false),
 });
 
 const http = z.strictObject({
@@ -107,7 +113,7 @@ export const mainFileSchema = z.strictObject({
   store,
   tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),
   security: security.default({}),
-  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, acks_per_request_per_hour: 1, acks_per_sender_per_hour: 50 }),
+  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, acks_per_request_per_hour: 1, acks_per_sender_per_hour: 50, auto_reply_dotless_domains: false }),
   http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
   /** Client mail language, the last resort after a clear message language and the licence's. */

@@ -10,6 +10,7 @@ import type { LevelSelection } from '../core/selection/selection-result.js';
 import type { ParsedMessage } from '../mail/parse-message.js';
 import type { Ticket } from '../store/ticket-repository.js';
 import { buildAcknowledgement } from './acknowledgement-mail.js';
+import { automaticMailRefusal } from './automatic-mail-refusal.js';
 import { scheduleEscalations } from './escalation-schedule.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { queueBmpNote } from './lifecycle-mail.js';
@@ -203,7 +204,8 @@ export function handleClientMessage(
 type AckOutcome = { queued: true } | { queued: false; hold: AckHoldNotice };
 
 /**
- * Queues the acknowledgement unless answering would be wrong: an address known to bounce, a repeat
+ * Queues the acknowledgement unless answering would be wrong: an address known to bounce or on a
+ * dotless intranet domain (automaticMailRefusal), a repeat
  * of a request this sender already got an acknowledgement for within the hour, or a sender past the
  * hourly flood ceiling (see core/mail/ack-loop-cap.ts). A person's distinct requests are never held:
  * each counts as accepted only once its acknowledgement went out (seed 4.12).
@@ -221,7 +223,8 @@ function queueAcknowledgement(
     deps.logger.warn({ event: 'ack.suppressed', ticketId: ticket.tid, reason: h.reason }, 'acknowledgement held back');
     return { queued: false, hold: h };
   };
-  if (repos.undeliverable.isUndeliverable(m.sender)) return hold({ reason: 'undeliverable' });
+  const refusal = automaticMailRefusal(deps, m.sender);
+  if (refusal !== undefined) return hold({ reason: refusal });
   const identity = requestIdentity({ subject: m.parsed.subject, visibleText: m.parsed.visibleText, attachmentDigests: m.parsed.attachments.map((a) => a.sha256) }, config.tid.prefix);
   const request = sha256Hex(Buffer.from(identity, 'utf8'));
   // The window runs on arrival times, so a backlog read at once after downtime is judged by the

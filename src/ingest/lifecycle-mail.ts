@@ -4,6 +4,7 @@ import { makeMessageId } from '../core/mail/message-id.js';
 import { formatTidTag, subjectWithTag } from '../core/mail/tid-tag.js';
 import type { OutboundMail } from '../outbox/outbound-mail.js';
 import { mailDomain } from './acknowledgement-mail.js';
+import { automaticMailRefusal } from './automatic-mail-refusal.js';
 import type { IngestDeps } from './ingest-deps.js';
 
 type Deps = Pick<IngestDeps, 'config' | 'repos' | 'hmacKeys' | 'randomBytes'>;
@@ -42,17 +43,20 @@ function clientMail(deps: Deps, tid: number, kind: string, subject: string, text
 
 /**
  * The closing mail to the client's participants: asks for a rating and, when the thread holds
- * access data, reminds them to change it. Inside the caller's transaction. Skips addresses known to
- * bounce.
+ * access data, reminds them to change it. Inside the caller's transaction. Skips addresses that may
+ * get no automatic mail (automaticMailRefusal).
  */
 export function queueClosingMail(deps: Deps, tid: number, at: number, o: { auto: boolean }): boolean {
   const { repos, config } = deps;
   const ticket = repos.tickets.findTicketByTid(tid);
   if (!ticket) return false;
   const participants = repos.participants.listParticipants(tid);
-  const to = [...new Set([ticket.requester, ...participants.map((p) => p.address)])].filter((a) => !repos.undeliverable.isUndeliverable(a));
+  const candidates = [...new Set([ticket.requester, ...participants.map((p) => p.address)])];
+  const refusals = candidates.map((a) => automaticMailRefusal(deps, a));
+  const to = candidates.filter((_, i) => refusals[i] === undefined);
   if (to.length === 0) {
-    repos.events.recordEvent({ ticketId: tid, at, type: 'closing.suppressed', actor: 'tidings', data: { reason: 'undeliverable' } });
+    // The requester's reason: the one a reader of the ticket asks about.
+    repos.events.recordEvent({ ticketId: tid, at, type: 'closing.suppressed', actor: 'tidings', data: { reason: refusals[0] ?? 'undeliverable' } });
     return false;
   }
   const credentials = threadHasCredentials(deps, tid);
@@ -68,7 +72,7 @@ export function queueClosingMail(deps: Deps, tid: number, at: number, o: { auto:
 /** The polite note about a bare BMP screenshot (seed 4.7), to the sender; counted as an automatic answer. */
 export function queueBmpNote(deps: Deps, tid: number, sender: string, at: number): boolean {
   const { repos, config } = deps;
-  if (repos.undeliverable.isUndeliverable(sender)) return false;
+  if (automaticMailRefusal(deps, sender) !== undefined) return false;
   if (repos.autoReplies.countSince(sender, at - HOUR_MS) >= config.limits.auto_replies_per_sender_per_hour) return false;
   const ticket = repos.tickets.findTicketByTid(tid);
   if (!ticket) return false;

@@ -32,7 +32,8 @@ export function hasHeaderField(lines: HeaderLines): boolean {
   });
 }
 
-function decodeValue(raw: string): string {
+/** One raw field value (a binary string, as mailsplit gives it) as it appears in the record. */
+export function decodeValue(raw: string): string {
   // mailsplit hands header lines over as binary strings (one char per byte); RFC 6532 headers are UTF-8.
   const text = Buffer.from(raw, 'binary').toString('utf8').replace(/(?:\r\n|\n|\r)(?=[ \t])/g, '').trim();
   try {

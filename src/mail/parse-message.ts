@@ -1,4 +1,6 @@
-import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type HeaderLines, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import { Readable } from 'node:stream';
+import libmime from 'libmime';
+import type { AddressObject, Attachment, EmailAddress, HeaderLines, MailParserOptions } from 'mailparser';
 import { extractAddress } from '../core/mail/address.js';
 import { parseContentType } from '../core/mail/content-type.js';
 import {
@@ -12,8 +14,12 @@ import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
 import { sha256Hex } from '../store/blob-repository.js';
-import { hasHeaderField, headerRecord } from './header-record.js';
+import { decodeValue, hasHeaderField, headerRecord } from './header-record.js';
 import { messageDigests, type MessageDigests } from './message-digests.js';
+import { prepareRaw, type PreparedRaw } from './prepare-raw.js';
+import { runMailparser, type MailparserResult } from './run-mailparser.js';
+import { decodeUnlabelled } from './unlabelled-text.js';
+import { extractUuencoded } from './uuencoded.js';
 import { visibleText } from './visible-text.js';
 
 export interface ParsedAddress {
@@ -91,7 +97,7 @@ export type ParseFn = (raw: Buffer, options: ParseOptions) => Promise<ParsedMess
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const RETURNED_HEADERS_TYPES = new Set(['text/rfc822-headers', 'message/rfc822', 'message/global', 'message/global-headers']);
 
-const PARSER_OPTIONS: SimpleParserOptions & { ignoreEmbedded: boolean } = {
+const PARSER_OPTIONS: MailParserOptions & { ignoreEmbedded: boolean; keepCidLinks: true } = {
   // Report parts as attachments, not glued to the text: we parse them ourselves.
   keepDeliveryStatus: true,
   // An attached message stays one opaque part, so a bounce's returned message (headers included)
@@ -115,21 +121,23 @@ export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<
       details: { size, limit: options.maxBytes },
     });
   }
-  let mail: ParsedMail;
+  let run: MailparserResult;
+  const prepared = prepareRaw(raw);
   try {
-    mail = await simpleParser(raw, PARSER_OPTIONS);
+    run = await runMailparser(prepared.chunks.length === 1 ? prepared.chunks[0]! : Readable.from(prepared.chunks), PARSER_OPTIONS);
   } catch (err) {
     throw new TidingsError('E_MESSAGE_UNPARSEABLE', `message could not be parsed: ${(err as Error)?.message ?? String(err)}`, {
       cause: err,
       details: { size },
     });
   }
+  const { mail } = run;
   const lines = Array.isArray(mail.headerLines) ? mail.headerLines : [];
   if (!hasHeaderField(lines)) {
     throw new TidingsError('E_MESSAGE_UNPARSEABLE', 'message has no header fields', { details: { size } });
   }
   try {
-    return normalize(mail, lines, raw);
+    return normalize(run, lines, raw, prepared);
   } catch (err) {
     // mailparser hands back shapes its types do not promise on broken input; whatever slips past
     // the checks in normalize() must quarantine the message, not stop the daemon.
@@ -140,12 +148,24 @@ export async function parseMessage(raw: Buffer, options: ParseOptions): Promise<
   }
 }
 
-function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer): ParsedMessage {
+function normalize({ mail, namedTextParts }: MailparserResult, lines: HeaderLines, raw: Buffer, prepared: PreparedRaw): ParsedMessage {
   const size = raw.length;
   const headers = headerRecord(lines);
-  const text = typeof mail.text === 'string' ? mail.text : '';
+  // With charset=binary (prepareRaw) every char is one byte of the body; read them in the detected charset.
+  const bodyText = (parsed: string): string => (prepared.bodyCharsetUnknown ? decodeUnlabelled(Buffer.from(parsed, 'latin1'), prepared.headerCharset) : parsed);
+  if (prepared.bodyCharsetUnknown) {
+    // The record shows the field as sent, not the charset=binary added for the parse.
+    if (prepared.sentContentType === undefined) delete headers['content-type'];
+    else headers['content-type'] = [decodeValue(prepared.sentContentType)];
+  }
+  const uuencoded = extractUuencoded(bodyText(typeof mail.text === 'string' ? mail.text : ''));
+  const text = uuencoded.text;
   const html = typeof mail.html === 'string' && mail.html !== '' ? mail.html : undefined;
-  const attachments = (Array.isArray(mail.attachments) ? mail.attachments : []).map(toAttachment);
+  const attachments = [
+    ...(Array.isArray(mail.attachments) ? mail.attachments : []).map(toAttachment),
+    ...namedTextParts.map((p) => textAttachment(p.filename, p.contentType, Buffer.from(bodyText(p.text), 'utf8'), 'inline')),
+    ...uuencoded.files.map((f) => textAttachment(f.filename, libmime.detectMimeType(f.filename), f.content, 'attachment')),
+  ];
   const returnPathHeader = firstHeader(headers, 'return-path');
   const dateHeader = firstHeader(headers, 'date');
   // Date.parse reads almost anything ("1" is the year 2001, in the local zone); a real Date has a time of day.
@@ -179,8 +199,10 @@ function normalize(mail: ParsedMail, lines: HeaderLines, raw: Buffer): ParsedMes
 // mailparser's attachment fields are not always what its types say: an empty Content-Type header,
 // for one, leaves contentType a non-string. Every field is checked before use.
 function toAttachment(a: Attachment): ParsedAttachment {
-  const decoded = Buffer.isBuffer(a.content);
-  const content = decoded ? a.content : Buffer.alloc(0);
+  const given = Buffer.isBuffer(a.content) ? a.content : undefined;
+  // mailparser does not know Content-Transfer-Encoding: x-uuencode and hands the encoded text over.
+  const uudecoded = given !== undefined && isUuencodedPart(a) ? extractUuencoded(given.toString('latin1')).files[0]?.content : undefined;
+  const content = uudecoded ?? given ?? Buffer.alloc(0);
   const contentType = text(a.contentType)?.trim().toLowerCase();
   const cid = text(a.cid) ?? text(a.contentId)?.replace(/^<|>$/g, '');
   const checksum = text(a.checksum);
@@ -191,9 +213,19 @@ function toAttachment(a: Attachment): ParsedAttachment {
     size: content.length,
     disposition: text(a.contentDisposition)?.toLowerCase() === 'inline' ? 'inline' : 'attachment',
     // mailparser's checksum is of the content it decoded; when that content is not what we keep, hash what we keep.
-    sha256: decoded && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : sha256Hex(content),
+    sha256: content === given && checksum !== undefined && /^[0-9a-f]{64}$/.test(checksum) ? checksum : sha256Hex(content),
     contentId: cid === '' ? undefined : cid,
   };
+}
+
+function isUuencodedPart(a: Attachment): boolean {
+  const encoding: unknown = a.headers instanceof Map ? a.headers.get('content-transfer-encoding') : undefined;
+  return typeof encoding === 'string' && /^(?:x-)?uu(?:encode|e)?$/i.test(encoding.trim());
+}
+
+/** An attachment tidings found where mailparser saw text: a named inline text part (its text as UTF-8), a uuencoded file. */
+function textAttachment(filename: string, contentType: string, content: Buffer, disposition: 'attachment' | 'inline'): ParsedAttachment {
+  return { filename, contentType, content, size: content.length, disposition, sha256: sha256Hex(content), contentId: undefined };
 }
 
 function text(value: unknown): string | undefined {

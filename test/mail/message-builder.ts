@@ -57,3 +57,19 @@ export function quotedPrintable(text: string, charset: string): string {
 export function base64Body(bytes: Buffer): string {
   return (bytes.toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
 }
+
+/** A uuencoded block (`begin 644 name` ... `end`) as old mailers put a file into a text body; LF line ends. */
+export function uuencode(name: string, bytes: Buffer): string {
+  const char = (v: number): string => String.fromCharCode(v === 0 ? 96 : v + 32);
+  const lines = [`begin 644 ${name}`];
+  for (let i = 0; i < bytes.length; i += 45) {
+    const chunk = bytes.subarray(i, i + 45);
+    let line = char(chunk.length);
+    for (let j = 0; j < chunk.length; j += 3) {
+      const [a = 0, b = 0, c = 0] = [chunk[j], chunk[j + 1], chunk[j + 2]];
+      line += char(a >> 2) + char(((a & 3) << 4) | (b >> 4)) + char(((b & 15) << 2) | (c >> 6)) + char(c & 63);
+    }
+    lines.push(line);
+  }
+  return [...lines, '`', 'end', ''].join('\n');
+}

@@ -32,3 +32,11 @@ export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }
+
+/**
+ * True for an address whose domain is a single label (root@localhost, cron@build01): a host name
+ * that only means something inside the sender's own network.
+ */
+export function hasDotlessDomain(address: string): boolean {
+  return !domainOf(address).includes('.');
+}

@@ -14,12 +14,21 @@ const DISPLAY_FORM = /<([^<>]*)>\s*$/;
  * not a host name with at least two labels (address literals and bare IPs are not licence domains).
  */
 export function normalizeDomain(text: string): string | undefined {
+  const ascii = normalizeHost(text);
+  return ascii === undefined || !ascii.includes('.') ? undefined : ascii;
+}
+
+/**
+ * normalizeDomain without the second label: an intranet host (`root@localhost`, `cron@build01`)
+ * is a real sender that must be stored and answered by staff, though never a licence domain.
+ */
+function normalizeHost(text: string): string | undefined {
   if (!DOMAIN_CHARS.test(text)) return undefined;
   // domainToASCII is plain string conversion (UTS 46), no lookup; it returns '' for what it rejects.
   const ascii = domainToASCII(text);
   if (ascii === '' || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
-  if (labels.length < 2 || !labels.every((l) => ASCII_LABEL.test(l))) return undefined;
+  if (!labels.every((l) => ASCII_LABEL.test(l))) return undefined;
   if (/^\d+$/.test(labels[labels.length - 1]!)) return undefined;
   return ascii;
 }
@@ -35,7 +44,7 @@ export function tryNormalizeAddress(text: string): string | undefined {
   if (at <= 0) return undefined;
   const local = addr.slice(0, at).normalize('NFC');
   if (local.length > 64 || !LOCAL_PART.test(local)) return undefined;
-  const domain = normalizeDomain(addr.slice(at + 1));
+  const domain = normalizeHost(addr.slice(at + 1));
   if (domain === undefined) return undefined;
   // Local parts are case-sensitive in theory; no mail system in use treats them so, and 4.9 matching
   // must not hand a different level to ANN@ than to ann@.

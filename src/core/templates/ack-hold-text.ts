@@ -2,7 +2,7 @@ import type { Language } from '../calendar/describe-hours.js';
 
 /** Why an acknowledgement was held back, as the `ack.suppressed` event records it. */
 export interface AckHoldNotice {
-  /** repeat, flood, undeliverable; older databases also hold rate-limit. */
+  /** repeat, flood, undeliverable, dotless-domain; older databases also hold rate-limit. */
   reason: string;
   /** The limit reached, for repeat and flood. */
   limit?: number | undefined;
@@ -24,6 +24,8 @@ export function ackHoldText(lang: Language, h: AckHoldNotice): string {
         return `этот отправитель уже получил ${n} подтверждений в течение часа (limits.acks_per_sender_per_hour)`;
       case 'undeliverable':
         return 'адрес помечен как недоставляемый: прежнее письмо на него вернулось';
+      case 'dotless-domain':
+        return 'домен адреса без точки (внутренний хост): автоматические письма туда не отправляются (limits.auto_reply_dotless_domains)';
       case 'rate-limit':
         return 'часовой предел автоматических ответов этому отправителю';
       default:
@@ -39,6 +41,8 @@ export function ackHoldText(lang: Language, h: AckHoldNotice): string {
       return `this sender already got ${n} acknowledgements within the hour (limits.acks_per_sender_per_hour)`;
     case 'undeliverable':
       return 'the address is marked undeliverable: an earlier mail to it bounced';
+    case 'dotless-domain':
+      return 'the address has a domain without a dot (an intranet host): no automatic mail goes there (limits.auto_reply_dotless_domains)';
     case 'rate-limit':
       return 'the hourly cap on automatic answers to this sender';
     default:

@@ -25,7 +25,6 @@ describe('invalid sender', () => {
     'ann',
     'ann@',
     '@client.example',
-    'ann@localhost',
     'a b@client.example',
     '.ann@client.example',
     'ann.@client.example',
@@ -35,6 +34,7 @@ describe('invalid sender', () => {
     'ann@client.example.',
     'ann@[192.0.2.1]',
     'ann@192.0.2.1',
+    'ann@42',
     'ann@cli%65nt.example',
     '"ann smith"@client.example',
     'Ann <>',
@@ -53,6 +53,8 @@ describe('invalid sender', () => {
     ["o'brien@client.example", "o'brien@client.example"],
     ['Иван@Пример.РФ', 'иван@xn--e1afmkfd.xn--p1ai'],
     ['"Smith, Ann" <ann@client.example>', 'ann@client.example'],
+    // An intranet host is a sender like any other (issue 13 item 8); only licence domains need a dot.
+    ['Root@LocalHost', 'root@localhost'],
   ])('%j is accepted as %j', (from, sender) => {
     expect(tryNormalizeAddress(from)).toBe(sender);
   });
