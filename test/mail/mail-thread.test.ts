@@ -182,7 +182,7 @@ describe('mail thread', () => {
         const q = desk.repos.quarantine.get(out[1]!.quarantineId!);
         expect(q?.reasonCode).toBe('E_MESSAGE_UNPARSEABLE');
         expect(q?.reason).toMatch(/mail thread ended on this message twice/);
-        expect(q?.raw.equals(killer(1))).toBe(true);
+        expect(q?.raw?.equals(killer(1))).toBe(true);
       } finally {
         desk.close();
         await t.close();
