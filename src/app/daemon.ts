@@ -192,7 +192,7 @@ function createSource(
   }
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
-    return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, logger: componentLogger(d.logger, 'imap'), now: d.now });
+    return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, oversized: d.oversized, logger: componentLogger(d.logger, 'imap'), now: d.now });
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
   return undefined;
