@@ -431,7 +431,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     const fetched =
       wanted.length === 0
         ? []
-        : await deadline(c, c.fetchAll(uidSet(wanted.map((m) => m.uid)), { uid: true, source: true, internalDate: true }, { uid: true }), 'fetch messages');
+        : await deadline(c, c.fetchAll(uidSet(wanted.map((m) => m.uid)), { uid: true, source: true }, { uid: true }), 'fetch messages');
     const byUid = new Map<number, FetchMessageObject>();
     for (const m of fetched) byUid.set(m.uid, m);
     const missing = wanted.filter((m) => !byUid.get(m.uid)?.source).map((m) => m.uid);
@@ -448,6 +448,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     return { batch, byUid, gone, tooLarge };
   };
 
+  /** The handler's position of a listed message; INTERNALDATE as the listing gave it. */
   const positionOf = (meta: PendingMessage): SourcePosition => ({
     source: name,
     key: imapPositionKey(cursor!.uidvalidity, meta.uid),
@@ -465,11 +466,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     log.warn({ event: 'imap.message.oversized', uid: meta.uid, bytes: meta.size, limit: policy.maxBytes(), status: out.status }, 'message over the size limit not fetched; quarantined by reference');
   };
 
-  const messageOf = (f: Fetched, meta: PendingMessage): SourceMessage => {
-    const msg = f.byUid.get(meta.uid)!;
-    const receivedAt = epochMs(msg.internalDate);
-    return { raw: msg.source!, position: { source: name, key: imapPositionKey(cursor!.uidvalidity, meta.uid), ...(Number.isFinite(receivedAt) ? { receivedAt } : {}) } };
-  };
+  const messageOf = (f: Fetched, meta: PendingMessage): SourceMessage => ({ raw: f.byUid.get(meta.uid)!.source!, position: positionOf(meta) });
 
   /** A fetched batch and, with a batch handler, its prepared (parsed) form or why preparing failed. */
   interface Stage {
