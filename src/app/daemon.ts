@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { hmacKey, requireSecret } from '../config/secrets.js';
 import { createEscalationLoop, type EscalationLoop } from '../escalation/escalation-loop.js';
 import { commitBatch, ingestMessage, prepareBatch } from '../ingest/ingest-message.js';
+import { quarantineOversized } from '../ingest/quarantine-oversized.js';
 import { createMailThread } from '../mail/mail-thread.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import { componentLogger } from '../log/logger.js';
@@ -12,7 +13,7 @@ import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
 import { createImapSource } from '../sources/imap-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
-import type { BatchHandler, MailSource, MessageHandler } from '../sources/mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { buildLevelSelector } from './level-selector.js';
@@ -113,7 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     let deps = wire(buildIngestDeps(config, repos, logger, env, now));
     const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
     const ingestMany: BatchHandler = { prepare: (messages) => prepareBatch(deps, messages), commit: commitBatch };
-    source = createSource(config, { repos, ingest, ingestMany, logger, env, now });
+    const oversized: OversizedPolicy = { maxBytes: () => deps.config.limits.max_message_bytes, quarantine: (m) => quarantineOversized(deps, m) };
+    source = createSource(config, { repos, ingest, ingestMany, oversized, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
       http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') });
@@ -173,7 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 function createSource(
   config: Config,
-  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
+  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
 ): MailSource | undefined {
   const src = config.source;
   if (src.kind === 'maildir') {
@@ -181,6 +183,7 @@ function createSource(
       path: src.path,
       handler: d.ingest,
       batchHandler: d.ingestMany,
+      oversized: d.oversized,
       batchSize: src.batch_size,
       logger: componentLogger(d.logger, 'maildir'),
       now: d.now,
@@ -189,7 +192,7 @@ function createSource(
   }
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
-    return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, logger: componentLogger(d.logger, 'imap'), now: d.now });
+    return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, oversized: d.oversized, logger: componentLogger(d.logger, 'imap'), now: d.now });
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
   return undefined;

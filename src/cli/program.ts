@@ -34,7 +34,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('check-config')
-    .description('validate a configuration and everything it includes; every problem is listed with file:line and path')
+    .description('validate a configuration and everything it includes, and that the secrets it names are set; every problem is listed with file:line and path')
     .argument('[file]', 'configuration file to check (default: --config)')
     .option('--json', 'print the result as JSON')
     .action((file: string | undefined, opts: { json?: boolean }, cmd: Command) => {

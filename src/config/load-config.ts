@@ -5,6 +5,7 @@ import { TidingsError } from '../errors.js';
 import { formatIssue, type ConfigIssue } from './config-issue.js';
 import { buildConfig, type Config } from './config.js';
 import { crossCheck } from './cross-checks.js';
+import { secretIssues } from './secret-checks.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { formatPath, lineOf, readYamlFile, type PathSegment, type YamlFile } from './yaml-file.js';
 
@@ -25,11 +26,20 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+export interface LoadConfigOptions {
+  /**
+   * Also require every secret the configured source, transport and security settings read (env
+   * vars and files), looked up in this environment. `check-config` and `run` pass it; commands
+   * that never touch those secrets do not.
+   */
+  secretsFrom?: NodeJS.ProcessEnv | undefined;
+}
+
 /**
  * Reads tidings.yaml and the files it includes, validates everything in one pass and returns a
  * frozen config. Every problem is reported at once, each with its file:line and path.
  */
-export function loadConfig(file: string): Config {
+export function loadConfig(file: string, options: LoadConfigOptions = {}): Config {
   const mainPath = path.resolve(file);
   if (!existsSync(mainPath) || !statSync(mainPath).isFile()) {
     throw new TidingsError('E_CONFIG_NOT_FOUND', `configuration file not found: ${file}`, { details: { file } });
@@ -95,6 +105,7 @@ export function loadConfig(file: string): Config {
 
   const parsed = configSchema.safeParse(merged);
   const crossIssues = parsed.success ? crossCheck(parsed.data) : crossCheckValidSections(merged);
+  if (parsed.success && options.secretsFrom) crossIssues.push(...secretIssues(parsed.data, baseDir, options.secretsFrom));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const top = issue.path[0];

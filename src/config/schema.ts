@@ -76,7 +76,11 @@ const security = z.strictObject({
 });
 
 const limits = z.strictObject({
-  max_message_bytes: z.number().int().min(1024).default(25 * 1024 * 1024),
+  /**
+   * Larger messages are not read: quarantined by reference (the file or IMAP message stays where
+   * the source acknowledges it). A message is parsed whole in memory, hence the 1 GiB ceiling.
+   */
+  max_message_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Automatic answers other than the acknowledgement (BMP note, command errors) to one address per hour. */
   auto_replies_per_sender_per_hour: z.number().int().min(0).default(5),
   /**

@@ -11,8 +11,14 @@ import type { SourcePosition } from '../sources/mail-source.js';
  */
 export function dedupeKeys(position: SourcePosition, messageId: string | undefined, digests: MessageDigests): string[] {
   const keys: string[] = [];
-  if (position.key) keys.push(`pos:${position.source}#${position.key}`);
+  const pos = positionKey(position);
+  if (pos) keys.push(pos);
   if (messageId) keys.push(`mid:${messageId.toLowerCase()}:${digests.body.slice(0, 32)}`);
   else keys.push(`sha256:${digests.raw}`);
   return keys;
+}
+
+/** The key of a source position alone; undefined where the source has none (stdin). */
+export function positionKey(position: SourcePosition): string | undefined {
+  return position.key ? `pos:${position.source}#${position.key}` : undefined;
 }

@@ -9,6 +9,7 @@ import { renderMail, type RenderFn } from '../outbox/render-mail.js';
 import type { BlobRepository } from '../store/blob-repository.js';
 import type { MailWorkerReady, MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
 import { parseMessage, type ParsedMessage, type ParseFn } from './parse-message.js';
+import { threadCpuClock } from './thread-cpu-clock.js';
 
 export interface MailThread {
   parse: ParseFn;
@@ -34,8 +35,10 @@ export interface MailThreadOptions {
    */
   maxHeapMb?: number;
   /**
-   * A thread that has not answered its oldest request for this long is taken as stuck (a parse in
-   * an endless loop) and ended; its requests are then retried as after any death. Default 120 s.
+   * A thread that has spent this much CPU time on its oldest request without answering it is
+   * taken as stuck (a parse in an endless loop) and ended; its requests are then retried as after
+   * any death. CPU time, not wall time: on a loaded machine a good parse waits for a core far
+   * longer than it runs, and must not be convicted for it. Default 120 s.
    */
   stuckAfterMs?: number;
   /** Another worker script speaking the same protocol, with its workerData (tests). */
@@ -59,6 +62,11 @@ interface Entry {
   suspect: boolean;
   /** performance.now() when posted. */
   postedAt: number;
+  /**
+   * The thread's busy clock when this became the oldest request of a ready thread: the CPU spent
+   * on the requests before it, and on loading, is progress, not its own.
+   */
+  busyAtStart: number | undefined;
 }
 
 /**
@@ -68,8 +76,9 @@ interface Entry {
  * is sized for has two cores. Results are exactly those of parseMessage and renderMail.
  *
  * A message that kills the thread (the heap cap, a native crash in a dependency, an endless loop
- * the stuck watchdog ends) must not stop the source for good: when a thread dies after it said it
- * was ready, the requests it held are sent again one at a time to a new thread; one that ends
+ * the stuck watchdog ends: it counts the thread's CPU time, so a busy machine convicts nothing)
+ * must not stop the source for good: when a thread dies after it said it was ready, the
+ * requests it held are sent again one at a time to a new thread; one that ends
  * that thread too, alone, is refused for good (a parse with E_MESSAGE_UNPARSEABLE, so the message
  * is quarantined; a render as a permanent failure), and the others go on. A thread that dies
  * before it is ready (it cannot load, the machine is out of threads) is the thread's fault, not
@@ -102,23 +111,46 @@ export function createMailThread(options: MailThreadOptions): MailThread {
   /** The one request in flight is a suspect (it runs alone). */
   let suspectRunning = false;
   let watchdog: NodeJS.Timeout | undefined;
+  /**
+   * How long the current thread has been busy, in ms; set once it said it was ready. Its CPU time
+   * where the kernel tells it per thread (Linux); elsewhere the time its event loop was not idle,
+   * which leaves out waits but not time spent waiting for a core.
+   */
+  let busyMs: (() => number) | undefined;
 
   const refuse = (entries: Entry[], reason: string): void => {
     for (const e of entries) e.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', reason));
   };
 
-  /** Armed for the oldest request in flight (Map keeps posting order); a thread that misses it is ended. */
+  /**
+   * Armed for the oldest request in flight (Map keeps posting order) of a ready thread: it looks
+   * again when the request could have used up its CPU budget, and ends the thread only when it
+   * has. Loading is not timed: a thread that is not ready cannot convict a message anyway.
+   */
   const arm = (): void => {
     if (watchdog) clearTimeout(watchdog);
     watchdog = undefined;
     const oldest = inFlight.values().next().value as Entry | undefined;
     const w = worker;
-    if (!oldest || !w) return;
-    watchdog = setTimeout(() => {
+    const busy = busyMs;
+    if (!oldest || !w || !busy) return;
+    const from = (oldest.busyAtStart ??= busy());
+    const check = (): void => {
+      const spentMs = busy() - from;
+      if (spentMs < stuckAfterMs) {
+        // Waiting for a core, or blocked: wall time passed without the work. Look again later.
+        watchdog = setTimeout(check, Math.max(1, stuckAfterMs - spentMs));
+        watchdog.unref();
+        return;
+      }
       watchdog = undefined;
-      log.error({ event: 'mail_thread.stuck', op: oldest.req.op, waitedMs: Math.round(performance.now() - oldest.postedAt) }, 'mail thread stopped answering; ending it');
+      log.error(
+        { event: 'mail_thread.stuck', op: oldest.req.op, busyMs: Math.round(spentMs), waitedMs: Math.round(performance.now() - oldest.postedAt) },
+        'mail thread stopped answering; ending it',
+      );
       void w.terminate();
-    }, Math.max(0, oldest.postedAt + stuckAfterMs - performance.now()));
+    };
+    watchdog = setTimeout(check, Math.max(1, stuckAfterMs - (busy() - from)));
     watchdog.unref();
   };
 
@@ -128,6 +160,11 @@ export function createMailThread(options: MailThreadOptions): MailThread {
     w.on('message', (reply: MailWorkerReply | MailWorkerReady) => {
       if ('ready' in reply) {
         ready = true;
+        if (worker === w) {
+          const cpu = reply.kernelThreadId === undefined ? undefined : threadCpuClock(reply.kernelThreadId);
+          busyMs = cpu ?? (() => w.performance.eventLoopUtilization().active);
+          arm();
+        }
         return;
       }
       const e = inFlight.get(reply.id);
@@ -147,7 +184,10 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       log.error({ event: 'mail_thread.failed', err }, 'mail thread failed; it is restarted at the next request');
     });
     w.on('exit', (code) => {
-      if (worker === w) worker = undefined;
+      if (worker === w) {
+        worker = undefined;
+        busyMs = undefined;
+      }
       const held = [...inFlight.values()];
       inFlight.clear();
       suspectRunning = false;
@@ -174,8 +214,15 @@ export function createMailThread(options: MailThreadOptions): MailThread {
     return w;
   };
 
-  /** Posts what may run now: everything, unless a suspect is waiting or running, which runs alone. */
+  /** Posts what may run now, then arms the watchdog if the thread was idle (no clock reads between posts). */
   const pump = (): void => {
+    const wasIdle = inFlight.size === 0;
+    post();
+    if (wasIdle && inFlight.size > 0) arm();
+  };
+
+  /** Everything, unless a suspect is waiting or running, which runs alone. */
+  const post = (): void => {
     while (!closed && queue.length > 0) {
       // A suspect is posted only to an idle thread and nothing joins it; suspects wait at the front.
       if ((queue[0]!.suspect || suspectRunning) && inFlight.size > 0) return;
@@ -191,8 +238,8 @@ export function createMailThread(options: MailThreadOptions): MailThread {
         continue;
       }
       e.postedAt = performance.now();
+      e.busyAtStart = undefined;
       inFlight.set(e.id, e);
-      if (inFlight.size === 1) arm();
       if (e.suspect) {
         suspectRunning = true;
         return;
@@ -207,7 +254,7 @@ export function createMailThread(options: MailThreadOptions): MailThread {
     if (closed) return Promise.reject(new TidingsError('E_MAIL_THREAD_UNAVAILABLE', 'the mail thread was closed'));
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      queue.push({ id, req: { ...req, id } as MailWorkerRequest, resolve, reject, suspect: false, postedAt: 0 });
+      queue.push({ id, req: { ...req, id } as MailWorkerRequest, resolve, reject, suspect: false, postedAt: 0, busyAtStart: undefined });
       pump();
     });
   };

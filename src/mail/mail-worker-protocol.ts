@@ -9,6 +9,8 @@ export type MailWorkerRequest =
 /** Mail thread → main thread, once, as soon as its modules are loaded and it listens. */
 export interface MailWorkerReady {
   ready: true;
+  /** The kernel's id of the thread (Linux), so the main thread can read its CPU time while it is busy. */
+  kernelThreadId?: number | undefined;
 }
 
 /** Mail thread → main thread: the result, or the error as plain data (a TidingsError keeps its code and details). */

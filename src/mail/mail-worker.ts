@@ -8,6 +8,7 @@ import { isTidingsError } from '../errors.js';
 import { renderMail } from '../outbox/render-mail.js';
 import type { MailWorkerReady, MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
 import { parseMessage } from './parse-message.js';
+import { currentKernelThreadId } from './thread-cpu-clock.js';
 
 const port = parentPort;
 if (!port) throw new Error('mail-worker must run in a worker thread');
@@ -35,4 +36,4 @@ port.on('message', (req: MailWorkerRequest) => {
 });
 
 // Loaded and listening: from now on a death is about what this thread was given, not about the thread.
-port.postMessage({ ready: true } satisfies MailWorkerReady);
+port.postMessage({ ready: true, kernelThreadId: currentKernelThreadId() } satisfies MailWorkerReady);

@@ -33,6 +33,10 @@
  * stays before it, and the message is retried after a capped exponential backoff (the handler
  * throws only for temporary failures; poison mail is quarantined and counts as handled).
  *
+ * A message whose listed RFC822.SIZE is over the message limit is never fetched: it is
+ * quarantined by reference (its position, size and where it is kept) and then counts as handled
+ * like any other: the cursor passes it and it is moved to processed_folder (or flagged).
+ *
  * Liveness: IDLE on the folder, plus a poll every `poll_seconds` (some servers and NATs drop an
  * IDLE session silently), plus a watchdog that closes the socket when a fetch, move or connect
  * takes longer than `fetch_timeout_seconds`. Any connection error ends the session; it is
@@ -48,7 +52,7 @@ import type { RawConfig } from '../config/schema.js';
 import { TidingsError } from '../errors.js';
 import { maskCredentials } from '../log/logger.js';
 import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
-import type { BatchHandler, MailSource, MessageHandler, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy, PreparedBatch, SourceMessage, SourcePosition, SourceState, SourceStatus } from './mail-source.js';
 import { planBatches } from './plan-batches.js';
 import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, withDeadline, type RetryPolicy } from './source-timing.js';
 
@@ -102,6 +106,8 @@ export interface ImapSourceDeps {
   maxBatchBytes?: number;
   /** Extra imapflow options (e.g. `tls`); connection, auth and IDLE settings are the source's own. */
   imapOptions?: Partial<ImapFlowOptions>;
+  /** Messages whose RFC822.SIZE is over the limit are never fetched: quarantined by reference and acknowledged (see OversizedPolicy). */
+  oversized?: OversizedPolicy;
 }
 
 export interface ImapSource extends MailSource {
@@ -410,22 +416,25 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       .sort((a, b) => a.uid - b.uid);
   };
 
-  /** One batch as fetched: the sources by UID, and the UIDs expunged since the listing. */
+  /** One batch as fetched: the sources by UID, the UIDs expunged since the listing, and those too large to fetch. */
   interface Fetched {
     batch: PendingMessage[];
     byUid: Map<number, FetchMessageObject>;
     gone: Set<number>;
+    tooLarge: Set<number>;
   }
 
   const fetchBatch = async (c: ImapFlow, batch: PendingMessage[]): Promise<Fetched> => {
-    const fetched = await deadline(
-      c,
-      c.fetchAll(uidSet(batch.map((m) => m.uid)), { uid: true, source: true, internalDate: true }, { uid: true }),
-      'fetch messages',
-    );
+    const limit = deps.oversized?.maxBytes();
+    const tooLarge = new Set(limit === undefined ? [] : batch.filter((m) => m.size > limit).map((m) => m.uid));
+    const wanted = batch.filter((m) => !tooLarge.has(m.uid));
+    const fetched =
+      wanted.length === 0
+        ? []
+        : await deadline(c, c.fetchAll(uidSet(wanted.map((m) => m.uid)), { uid: true, source: true }, { uid: true }), 'fetch messages');
     const byUid = new Map<number, FetchMessageObject>();
     for (const m of fetched) byUid.set(m.uid, m);
-    const missing = batch.filter((m) => !byUid.get(m.uid)?.source).map((m) => m.uid);
+    const missing = wanted.filter((m) => !byUid.get(m.uid)?.source).map((m) => m.uid);
     let gone = new Set<number>();
     if (missing.length > 0) {
       // Expunged by someone else since the listing? Then there is nothing to hand over.
@@ -436,14 +445,28 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       if (missing.some((u) => present.has(u))) throw new SessionLost('the server did not return the source of a message that exists');
       gone = new Set(missing);
     }
-    return { batch, byUid, gone };
+    return { batch, byUid, gone, tooLarge };
   };
 
-  const messageOf = (f: Fetched, meta: PendingMessage): SourceMessage => {
-    const msg = f.byUid.get(meta.uid)!;
-    const receivedAt = epochMs(msg.internalDate);
-    return { raw: msg.source!, position: { source: name, key: imapPositionKey(cursor!.uidvalidity, meta.uid), ...(Number.isFinite(receivedAt) ? { receivedAt } : {}) } };
+  /** The handler's position of a listed message; INTERNALDATE as the listing gave it. */
+  const positionOf = (meta: PendingMessage): SourcePosition => ({
+    source: name,
+    key: imapPositionKey(cursor!.uidvalidity, meta.uid),
+    ...(Number.isFinite(meta.internalDate) ? { receivedAt: meta.internalDate } : {}),
+  });
+
+  /** Quarantines an unfetched message by reference; it is acknowledged with the rest afterwards. */
+  const setAside = (c: ImapFlow, meta: PendingMessage): void => {
+    const policy = deps.oversized!;
+    const v = cursor!.uidvalidity;
+    const original = useMove(c)
+      ? `IMAP folder "${cfg.processed_folder}" of ${cfg.user}@${cfg.host} (moved there from "${cfg.folder}" UIDVALIDITY ${v} UID ${meta.uid})`
+      : `IMAP folder "${cfg.folder}" of ${cfg.user}@${cfg.host}, UIDVALIDITY ${v} UID ${meta.uid}, flagged ${PROCESSED_KEYWORD}`;
+    const out = policy.quarantine({ position: positionOf(meta), size: meta.size, original });
+    log.warn({ event: 'imap.message.oversized', uid: meta.uid, bytes: meta.size, limit: policy.maxBytes(), status: out.status }, 'message over the size limit not fetched; quarantined by reference');
   };
+
+  const messageOf = (f: Fetched, meta: PendingMessage): SourceMessage => ({ raw: f.byUid.get(meta.uid)!.source!, position: positionOf(meta) });
 
   /** A fetched batch and, with a batch handler, its prepared (parsed) form or why preparing failed. */
   interface Stage {
@@ -458,7 +481,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     if (!bh) return { fetched };
     handling += 1;
     try {
-      return { fetched, prepared: await bh.prepare(batch.filter((m) => !fetched.gone.has(m.uid)).map((m) => messageOf(fetched, m))) };
+      const loaded = batch.filter((m) => !fetched.gone.has(m.uid) && !fetched.tooLarge.has(m.uid));
+      return { fetched, prepared: await bh.prepare(loaded.map((m) => messageOf(fetched, m))) };
     } catch (prepareError) {
       return { fetched, prepareError };
     } finally {
@@ -469,7 +493,7 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   /** Commits a fetched batch (as one, else one message at a time), advances the cursor, acknowledges. */
   const processStage = async (c: ImapFlow, stage: Stage, oldestFrom: ReadonlyArray<number | undefined>, offset: number): Promise<DrainResult> => {
     const cur = cursor!;
-    const { batch, gone } = stage.fetched;
+    const { batch, gone, tooLarge } = stage.fetched;
     const bh = deps.batchHandler;
     if (bh && !stopping) {
       const present = batch.filter((m) => !gone.has(m.uid));
@@ -477,6 +501,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
       let stored = false;
       try {
         if (stage.prepareError !== undefined) throw stage.prepareError;
+        // Each in its own transaction before the batch's: a crash in between re-reads them as duplicates.
+        for (const m of batch) if (tooLarge.has(m.uid)) setAside(c, m);
         // The cursor moves in the same transaction as the messages: one fsync, and no window in
         // which they are stored but would be read again.
         const moveCursor = (): void => deps.cursors.setCursor(name, { uidvalidity: cur.uidvalidity, lastUid }, deps.now());
@@ -512,11 +538,15 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
           oldestPendingAt = next;
           continue;
         }
-        const { raw, position } = messageOf(stage.fetched, meta);
         handling += 1;
         try {
-          const out = await deps.handler(raw, position);
-          log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
+          if (tooLarge.has(meta.uid)) {
+            setAside(c, meta);
+          } else {
+            const { raw, position } = messageOf(stage.fetched, meta);
+            const out = await deps.handler(raw, position);
+            log.debug({ event: 'imap.message.stored', uid: meta.uid, status: out.status, ticketId: out.ticketId, bytes: raw.length }, 'message handed over');
+          }
         } catch (err) {
           setError(err);
           log.warn({ event: 'imap.message.failed', uid: meta.uid, err: loggedError(err) }, 'message not stored; will retry');

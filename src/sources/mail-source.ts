@@ -57,6 +57,25 @@ export interface BatchHandler {
   commit(batch: PreparedBatch, alsoInTransaction?: () => void): IngestOutcome[];
 }
 
+/** A message the source did not load because it is larger than the limit: where it is and how big. */
+export interface OversizedMessage {
+  position: SourcePosition;
+  size: number;
+  /** Where the message stays after it is acknowledged, for the admin (the Maildir file in cur/, the IMAP folder and UID). */
+  original: string;
+}
+
+/**
+ * Messages over `maxBytes` are never read into memory (a file over 2 GiB cannot be): the source
+ * checks the size it lists (file size, RFC822.SIZE) first and hands the message over by
+ * reference; `quarantine` records it (synchronously, deduplicated by position) and the source
+ * then acknowledges it like a stored message. It throws only for temporary failures.
+ */
+export interface OversizedPolicy {
+  maxBytes: () => number;
+  quarantine: (m: OversizedMessage) => IngestOutcome;
+}
+
 export type SourceState = 'starting' | 'connected' | 'reconnecting' | 'stopped';
 
 export interface SourceStatus {

@@ -18,13 +18,17 @@
  * A handler error stops the scan at that file (later files wait too, so mail keeps its order),
  * leaves it in new/, and the scan is retried after a capped exponential backoff. The handler
  * throws only for temporary failures; poison mail is quarantined and counts as handled.
+ *
+ * A file larger than the message limit is never read (one over 2 GiB cannot be, and would stop
+ * the scan for good): its size comes from the scan's stat, it is quarantined by reference and
+ * moved to cur/ like a stored message, before the scan's batches.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { maskCredentials } from '../log/logger.js';
-import type { BatchHandler, MailSource, MessageHandler, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
+import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
 import { planBatches } from './plan-batches.js';
 import { Alarm, DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './source-timing.js';
 
@@ -47,6 +51,8 @@ export interface MaildirSourceDeps {
   pollSeconds: number;
   /** Backoff after a failed message or scan; default 1 s doubling to 60 s. */
   retry?: Partial<RetryPolicy>;
+  /** Files larger than this are never read: quarantined by reference and moved to cur/ (see OversizedPolicy). */
+  oversized?: OversizedPolicy;
 }
 
 /** The identity of a Maildir message: its file name without the ":2,<flags>" info part. */
@@ -154,16 +160,42 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
     return stage;
   };
 
-  /** After the commit: into cur/ under the same base name (synchronous, like the reads: a metadata update, not worth a pool thread). */
-  const done = (item: Pending): void => {
+  /** Where a handled file ends up. */
+  const curPath = (item: Pending): string => path.join(curDir, `${maildirBaseName(item.name)}:2,S`);
+
+  /** Into cur/ under the same base name (synchronous, like the reads: a metadata update, not worth a pool thread). */
+  const moveToCur = (item: Pending): void => {
     try {
-      renameSync(path.join(newDir, item.name), path.join(curDir, `${maildirBaseName(item.name)}:2,S`));
+      renameSync(path.join(newDir, item.name), curPath(item));
     } catch (err) {
       // Gone from new/: another reader moved it; it is stored either way. Anything else (cur/
       // missing, disk full) fails the scan and the file is read again, a duplicate, after the backoff.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+  };
+
+  /** After the commit: into cur/, and the lag moves on to the files after it. */
+  const done = (item: Pending): void => {
+    moveToCur(item);
     oldestPendingAt = oldestFrom[item.index + 1];
+  };
+
+  /** Files over the limit, unread: quarantined by reference, then moved to cur/; the others, in order. */
+  const setAsideOversized = (items: Pending[]): Pending[] => {
+    const policy = deps.oversized;
+    if (!policy) return items;
+    const limit = policy.maxBytes();
+    const rest: Pending[] = [];
+    for (const item of items) {
+      if (item.size <= limit) {
+        rest.push(item);
+        continue;
+      }
+      const out = policy.quarantine({ position: positionOf(item), size: item.size, original: curPath(item) });
+      log.warn({ event: 'maildir.message.oversized', file: maildirBaseName(item.name), bytes: item.size, limit, status: out.status }, 'message over the size limit not read; quarantined by reference');
+      moveToCur(item);
+    }
+    return rest;
   };
 
   /** One file through the one-message handler; false when it failed (it stays in new/). */
@@ -221,7 +253,8 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
       oldestFrom[i] = t !== undefined && (after === undefined || t < after) ? t : after;
     }
     oldestPendingAt = oldestFrom[0];
-    const items: Pending[] = names.map((name, index) => ({ name, index, mtime: stats[index]?.mtime, size: stats[index]?.size ?? 0 }));
+    if (stopping) return 'stopping';
+    const items = setAsideOversized(names.map((name, index) => ({ name, index, mtime: stats[index]?.mtime, size: stats[index]?.size ?? 0 })));
 
     // Batches read and parsed ahead while the current one commits; commits stay in name order.
     // Without a batch handler a batch is only read together and handed over one file at a time.

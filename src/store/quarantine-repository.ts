@@ -11,7 +11,10 @@ export interface NewQuarantined {
   /** Stable reason code, e.g. E_MESSAGE_UNPARSEABLE, E_MESSAGE_TOO_LARGE, spam. */
   reasonCode: string;
   reason: string;
-  raw: Uint8Array;
+  /** The message's bytes; absent for one too large to load, which `original` then points at. */
+  raw?: Uint8Array | undefined;
+  /** Without raw: the message's size and where it is kept (the Maildir file, the IMAP folder and UID). */
+  reference?: { size: number; original: string } | undefined;
 }
 
 /** A quarantine entry without its bytes (list view). */
@@ -25,10 +28,13 @@ export interface QuarantineEntry {
   size: number;
   status: QuarantineStatus;
   reprocessedAt: number | null;
+  /** Where the message is kept when its bytes are not in the database (too large to load); null otherwise. */
+  original: string | null;
 }
 
 export interface QuarantinedMessage extends QuarantineEntry {
-  raw: Buffer;
+  /** Null for an entry kept by reference (see `original`): there is nothing to reprocess from. */
+  raw: Buffer | null;
 }
 
 export interface QuarantineRepository {
@@ -42,15 +48,15 @@ export interface QuarantineRepository {
 }
 
 const COLUMNS = `id, received_at AS receivedAt, source, source_key AS sourceKey, reason_code AS reasonCode, reason, size, status,
-  reprocessed_at AS reprocessedAt`;
+  reprocessed_at AS reprocessedAt, original`;
 
 function toBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 export function createQuarantineRepository(db: Db): QuarantineRepository {
-  const insert = db.prepare<[number, string, string | null, string, string, number, Buffer]>(
-    'INSERT INTO quarantine (received_at, source, source_key, reason_code, reason, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[number, string, string | null, string, string, number, string | null, Buffer | null]>(
+    'INSERT INTO quarantine (received_at, source, source_key, reason_code, reason, size, original, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const listAll = db.prepare<[number], QuarantineEntry>(`SELECT ${COLUMNS} FROM quarantine ORDER BY id LIMIT ?`);
   const listByStatus = db.prepare<[string, number], QuarantineEntry>(`SELECT ${COLUMNS} FROM quarantine WHERE status = ? ORDER BY id LIMIT ?`);
@@ -62,8 +68,10 @@ export function createQuarantineRepository(db: Db): QuarantineRepository {
 
   return {
     add(q) {
-      const raw = toBuffer(q.raw);
-      return Number(insert.run(q.receivedAt, q.source, q.sourceKey ?? null, q.reasonCode, q.reason, raw.length, raw).lastInsertRowid);
+      const raw = q.raw ? toBuffer(q.raw) : null;
+      const size = raw ? raw.length : q.reference?.size;
+      if (size === undefined || (raw !== null) === (q.reference !== undefined)) throw new Error('a quarantine entry has either its raw bytes or a reference to the original');
+      return Number(insert.run(q.receivedAt, q.source, q.sourceKey ?? null, q.reasonCode, q.reason, size, q.reference?.original ?? null, raw).lastInsertRowid);
     },
     list(options = {}) {
       const limit = options.limit ?? -1; // SQLite: a negative LIMIT means none

@@ -265,6 +265,20 @@ describe('tidings ingest, show, queue and reprocess on a real database', () => {
     expect(again.out).toContain('#1 still quarantined');
   });
 
+  it('says that an entry kept by reference (too large to load) cannot be reprocessed, and where the original is', async () => {
+    const d = configDir();
+    expect((await runWith(d, ['migrate'])).code).toBe(0);
+    const repos = openStore(loadConfig(d.main));
+    const original = path.join(d.dir, 'data/inbox/cur/1700000001.M1P1.host:2,S');
+    const id = repos.quarantine.add({ receivedAt: at, source: 'maildir:x', sourceKey: '1700000001.M1P1.host', reasonCode: 'E_MESSAGE_TOO_LARGE', reason: 'too large', reference: { size: 2 ** 31 + 1, original } });
+    repos.db.close();
+    const list = await runWith(d, ['reprocess', '--list']);
+    expect(list.out).toContain(`not stored, kept at ${original}`);
+    const r = await runWith(d, ['reprocess', String(id)]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`#${id} cannot be reprocessed from the database: the message was too large to store; the original is kept at ${original}`);
+  });
+
   it('answers 75 (EX_TEMPFAIL) when it cannot store the message, so the MTA retries', async () => {
     const d = configDir({ 'calendars.yaml': 'calendars: {' });
     const r = await runWith(d, ['ingest'], hello);

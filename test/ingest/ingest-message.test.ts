@@ -214,7 +214,7 @@ describe('automatic mail, bounces, spam and loops', () => {
     expect(d.acks()).toHaveLength(0);
     const q = d.repos.quarantine.get(out.quarantineId!)!;
     expect(q.reasonCode).toBe('spam');
-    const again = await d.ingest(q.raw, { source: 'reprocess', key: `quarantine:${q.id}` }, { reprocessOf: q.id });
+    const again = await d.ingest(q.raw!, { source: 'reprocess', key: `quarantine:${q.id}` }, { reprocessOf: q.id });
     expect(again.status).toBe('stored');
     expect(d.repos.quarantine.get(q.id)!.status).toBe('reprocessed');
     expect(d.acks()).toHaveLength(1);
@@ -226,7 +226,7 @@ describe('automatic mail, bounces, spam and loops', () => {
     expect(big.status).toBe('quarantined');
     const q = d.repos.quarantine.get(big.quarantineId!)!;
     expect(q.reasonCode).toBe('E_MESSAGE_TOO_LARGE');
-    expect(q.raw.length).toBeGreaterThan(4000);
+    expect(q.raw?.length).toBeGreaterThan(4000);
     const junk = await d.ingest(Buffer.from('\x00\x01 not a mail at all'));
     expect(junk.status).toBe('quarantined');
     expect(d.repos.quarantine.get(junk.quarantineId!)!.reasonCode).toBe('E_MESSAGE_UNPARSEABLE');

@@ -2,7 +2,11 @@
 import type { ImapFlow } from 'imapflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createImapSource, imapSourceName, PROCESSED_KEYWORD, type ImapSource, type ImapSourceConfig, type ImapSourceDeps } from '../../src/sources/imap-source.js';
-import type { BatchHandler, PreparedBatch } from '../../src/sources/mail-source.js';
+import type { BatchHandler, MessageHandler, OversizedMessage, PreparedBatch } from '../../src/sources/mail-source.js';
+import { commitBatch, ingestMessage, prepareBatch } from '../../src/ingest/ingest-message.js';
+import { quarantineOversized } from '../../src/ingest/quarantine-oversized.js';
+import { BASE_FILES, STAFF_WITHOUT_NOTIFICATIONS } from '../config/config-fixture.js';
+import { openDesk } from '../ingest/ingest-fixture.js';
 import type { Repositories } from '../../src/store/repositories.js';
 import { freshRepos } from '../store/helpers.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
@@ -396,6 +400,48 @@ describe('IMAP source against Dovecot', () => {
     release();
     await waitFor('caught up', () => h.stored().length === 3);
     await waitFor('lag back to 0', () => s.status().lagMs === 0);
+  });
+
+  it.each([{ batched: true }, { batched: false }])('never fetches a message over max_message_bytes: quarantined by reference, moved, the rest stored (batch handler: $batched)', async ({ batched }) => {
+    const desk = openDesk({ 'tidings.yaml': `${BASE_FILES['tidings.yaml']}limits: { max_message_bytes: 4096 }\n`, 'staff.yaml': STAFF_WITHOUT_NOTIFICATIONS });
+    try {
+      await dovecot.deliver(USER, mail(1, 'size'));
+      await dovecot.deliver(USER, mail(2, 'size').replace('private-body-text.', 'x'.repeat(20_000)));
+      await dovecot.deliver(USER, mail(3, 'size'));
+      const v = await uidValidity('INBOX');
+      const handler: MessageHandler = (raw, position) => ingestMessage(desk.deps, raw, position);
+      const batchHandler: BatchHandler = { prepare: (messages) => prepareBatch(desk.deps, messages), commit: commitBatch };
+      const oversized = { maxBytes: () => desk.deps.config.limits.max_message_bytes, quarantine: (m: OversizedMessage) => quarantineOversized(desk.deps, m) };
+      const s = createImapSource({
+        config: config(),
+        password: PASSWORD,
+        cursors: desk.repos.cursors,
+        handler,
+        ...(batched ? { batchHandler } : {}),
+        oversized,
+        logger: silent(),
+        now: () => Date.now(),
+        retry: FAST_RETRY,
+      });
+      sources.push(s);
+      await s.start();
+      await waitFor('inbox empty', async () => (await count('INBOX')) === 0);
+      expect(await count('Processed')).toBe(3);
+      // Stored (as automated mail: the test delivery has a null Return-Path), the large one not among them.
+      expect(desk.repos.db.prepare("SELECT count(*) FROM messages WHERE direction = 'in'").pluck().get()).toBe(2);
+      const held = desk.repos.quarantine.list();
+      expect(held).toHaveLength(1);
+      expect(held[0]).toMatchObject({ reasonCode: 'E_MESSAGE_TOO_LARGE', source: s.name, sourceKey: `uidvalidity:${v}:uid:2` });
+      expect(held[0]!.size).toBeGreaterThan(20_000);
+      expect(held[0]!.original).toContain(`IMAP folder "Processed"`);
+      expect(held[0]!.original).toContain(`UID 2`);
+      // Never fetched: had its bytes been read, the parser's own size check would have kept them.
+      expect(desk.repos.quarantine.get(held[0]!.id)!.raw).toBeNull();
+      expect(desk.repos.cursors.getCursor(s.name)).toMatchObject({ uidvalidity: v, lastUid: 3 });
+    } finally {
+      for (const s of sources.splice(0)) await s.stop();
+      desk.close();
+    }
   });
 
   it('keeps retrying a refused login with backoff and never shows the password', async () => {

@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMaildirSource, isMaildir, maildirBaseName, type MaildirSourceDeps } from '../../src/sources/maildir-source.js';
 import { commitBatch, ingestMessage, prepareBatch } from '../../src/ingest/ingest-message.js';
-import type { BatchHandler, MailSource, PreparedBatch, SourcePosition } from '../../src/sources/mail-source.js';
-import { STAFF_WITHOUT_NOTIFICATIONS } from '../config/config-fixture.js';
+import type { BatchHandler, MailSource, OversizedMessage, PreparedBatch, SourcePosition } from '../../src/sources/mail-source.js';
+import { quarantineOversized } from '../../src/ingest/quarantine-oversized.js';
+import { BASE_FILES, STAFF_WITHOUT_NOTIFICATIONS } from '../config/config-fixture.js';
 import { openDesk } from '../ingest/ingest-fixture.js';
 import { mail, memoryLogger, recordingHandler, silent, waitFor, type RecordingHandler } from './helpers.js';
 
@@ -219,6 +220,63 @@ describe('Maildir source', () => {
       for (const s of sources.splice(0)) await s.stop();
       desk.close();
     }
+  });
+
+  describe('messages over the size limit', () => {
+    /** The daemon's wiring over an in-memory desk whose limit is 4 KiB. */
+    const deskSource = (desk: ReturnType<typeof openDesk>): MailSource => {
+      const batchHandler: BatchHandler = { prepare: (messages) => prepareBatch(desk.deps, messages), commit: commitBatch };
+      const handler = (raw: Buffer, position: SourcePosition) => ingestMessage(desk.deps, raw, position);
+      const oversized = { maxBytes: () => desk.deps.config.limits.max_message_bytes, quarantine: (m: OversizedMessage) => quarantineOversized(desk.deps, m) };
+      const s = createMaildirSource({ path: inbox(), handler, batchHandler, oversized, batchSize: 5, logger: silent(), now: () => Date.now(), pollSeconds: 0.2, retry: { initialMs: 50, maxMs: 100 } });
+      sources.push(s);
+      return s;
+    };
+    const LIMITED = { 'tidings.yaml': `${BASE_FILES['tidings.yaml']}limits: { max_message_bytes: 4096 }\n`, 'staff.yaml': STAFF_WITHOUT_NOTIFICATIONS };
+    /** A sparse file: its size without the disk use; reading it whole would need a Buffer that large. */
+    const dropSparse = (name: string, size: number): void => {
+      const tmp = path.join(inbox(), 'tmp', name);
+      writeFileSync(tmp, mail(0, 'big'));
+      truncateSync(tmp, size);
+      renameSync(tmp, path.join(inbox(), 'new', name));
+    };
+
+    it('are quarantined by reference without being read, moved to cur/, and the mail after them is stored', async () => {
+      const desk = openDesk(LIMITED);
+      try {
+        for (const d of ['new', 'cur', 'tmp']) mkdirSync(path.join(inbox(), d), { recursive: true });
+        dropSparse('1700000001.M1P1.big', 64 * 1024);
+        dropSparse('1700000002.M2P1.huge', 2 ** 31 + 1); // more than readFileSync can return
+        drop('1700000003.M3P1.host', mail(3, 'after'));
+        drop('1700000004.M4P1.host', mail(4, 'after'));
+        const s = deskSource(desk);
+        await s.start();
+        await waitFor('new/ empty', () => ls('new').length === 0, 20_000);
+        expect(ls('cur')).toEqual(['1700000001.M1P1.big:2,S', '1700000002.M2P1.huge:2,S', '1700000003.M3P1.host:2,S', '1700000004.M4P1.host:2,S']);
+        expect(desk.repos.db.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(2);
+        const held = desk.repos.quarantine.list();
+        expect(held.map((q) => [q.reasonCode, q.size, q.sourceKey, q.original])).toEqual([
+          ['E_MESSAGE_TOO_LARGE', 64 * 1024, '1700000001.M1P1.big', path.join(inbox(), 'cur', '1700000001.M1P1.big:2,S')],
+          ['E_MESSAGE_TOO_LARGE', 2 ** 31 + 1, '1700000002.M2P1.huge', path.join(inbox(), 'cur', '1700000002.M2P1.huge:2,S')],
+        ]);
+        for (const q of held) {
+          expect(q.source).toBe(`maildir:${path.resolve(inbox())}`);
+          expect(desk.repos.quarantine.get(q.id)!.raw).toBeNull();
+        }
+
+        // Read again from the same position (a crash before the rename): no second entry.
+        await stop(s);
+        renameSync(path.join(inbox(), 'cur', '1700000002.M2P1.huge:2,S'), path.join(inbox(), 'new', '1700000002.M2P1.huge'));
+        drop('1700000005.M5P1.host', mail(5, 'after'));
+        await deskSource(desk).start();
+        await waitFor('new/ empty again', () => ls('new').length === 0, 20_000);
+        expect(desk.repos.quarantine.list()).toHaveLength(2);
+        expect(desk.repos.db.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(3);
+      } finally {
+        for (const s of sources.splice(0)) await s.stop();
+        desk.close();
+      }
+    }, 60_000);
   });
 
   describe('with a batch handler (group commit)', () => {

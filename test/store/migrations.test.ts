@@ -47,7 +47,7 @@ describe('migrations', () => {
     const db = openDatabase(':memory:');
     expect(schemaVersion(db)).toBe(0);
     const result = migrate(db);
-    expect(result).toEqual({ from: 0, to: latest, applied: ['0001_initial', '0002_auto_close', '0003_ack_loop_cap'] });
+    expect(result).toEqual({ from: 0, to: latest, applied: ['0001_initial', '0002_auto_close', '0003_ack_loop_cap', '0004_oversized_quarantine'] });
     expect(names(db, 'table')).toEqual(EXPECTED_TABLES);
     expect(names(db, 'index')).toEqual(expect.arrayContaining(EXPECTED_INDEXES));
     expect(schemaVersion(db)).toBe(latest);
@@ -97,6 +97,26 @@ describe('migrations', () => {
     expect(names(db, 'table')).not.toContain('half_done');
     expect(names(db, 'table')).toEqual(INITIAL_TABLES);
     expect(db.inTransaction).toBe(false);
+  });
+
+  it('0004 makes quarantine raw optional and keeps every inbound key linked to its entry', () => {
+    const db = openDatabase(':memory:');
+    const all = loadMigrations();
+    migrate(db, all.filter((m) => m.version <= 3));
+    db.prepare("INSERT INTO quarantine (received_at, source, reason_code, reason, size, raw) VALUES (1, 'stdin', 'spam', 'X-Spam-Flag', 1, x'41')").run();
+    db.prepare("INSERT INTO inbound_keys (key, quarantine_id, at) VALUES ('sha256:aa', 1, 1)").run();
+    migrate(db, all);
+    expect(db.prepare('SELECT quarantine_id FROM inbound_keys').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT raw FROM quarantine WHERE id = 1').pluck().get()).toEqual(Buffer.from('A'));
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    // A row by reference: no bytes, a size and where the original is; never both, never neither.
+    const add = db.prepare<[number, string | null, Buffer | null]>("INSERT INTO quarantine (received_at, source, reason_code, reason, size, original, raw) VALUES (2, 'maildir:/x', 'E_MESSAGE_TOO_LARGE', 'big', ?, ?, ?)");
+    expect(add.run(3_000_000_000, '/x/cur/a:2,S', null).changes).toBe(1);
+    expect(() => add.run(5, null, null)).toThrow(/CHECK constraint failed/);
+    expect(() => add.run(1, '/x/cur/b:2,S', Buffer.from('A'))).toThrow(/CHECK constraint failed/);
+    // The link still clears when its entry is deleted.
+    db.prepare('DELETE FROM quarantine WHERE id = 1').run();
+    expect(db.prepare('SELECT quarantine_id FROM inbound_keys').pluck().get()).toBeNull();
   });
 
   it('refuses a gap in the numbering', () => {

@@ -15,7 +15,7 @@ describe('quarantine repository', () => {
       raw: RAW,
     });
     const q = quarantine.get(id);
-    expect(q?.raw.equals(RAW)).toBe(true);
+    expect(q?.raw?.equals(RAW)).toBe(true);
     expect(q).toMatchObject({
       id,
       receivedAt: T0,
@@ -28,6 +28,21 @@ describe('quarantine repository', () => {
       reprocessedAt: null,
     });
     expect(quarantine.get(id + 1)).toBeUndefined();
+  });
+
+  it('keeps a message too large to load by reference: its size and where it is, no bytes', () => {
+    const { quarantine } = freshRepos();
+    const id = quarantine.add({
+      receivedAt: T0,
+      source: 'maildir:/srv/inbox',
+      sourceKey: '1700000001.M1P1.host',
+      reasonCode: 'E_MESSAGE_TOO_LARGE',
+      reason: 'too large',
+      reference: { size: 2 ** 31 + 1, original: '/srv/inbox/cur/1700000001.M1P1.host:2,S' },
+    });
+    expect(quarantine.get(id)).toMatchObject({ size: 2 ** 31 + 1, raw: null, original: '/srv/inbox/cur/1700000001.M1P1.host:2,S' });
+    expect(quarantine.list()[0]).toMatchObject({ id, original: '/srv/inbox/cur/1700000001.M1P1.host:2,S' });
+    expect(() => quarantine.add({ receivedAt: T0, source: 'stdin', reasonCode: 'x', reason: 'neither' })).toThrow(/either its raw bytes or a reference/);
   });
 
   it('lists entries without their bytes, filtered by status', () => {

@@ -14,7 +14,7 @@ export interface CheckConfigOptions {
 export function checkConfigCommand(io: CliIo, opts: CheckConfigOptions): ExitCode {
   const file = opts.file ? path.resolve(io.cwd, opts.file) : resolveConfigPath(io, opts.config);
   try {
-    const config = loadConfig(file);
+    const config = loadConfig(file, { secretsFrom: io.env });
     const summary = {
       ok: true,
       file: config.file,

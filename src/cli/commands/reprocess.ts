@@ -19,7 +19,8 @@ export interface ReprocessOptions {
 /**
  * Feeds quarantined messages back through the pipeline, e.g. after a parser fix or to release a
  * false spam verdict (reprocessing skips the spam check: the admin looked at it). Entries that
- * still cannot be processed stay held.
+ * still cannot be processed stay held. An entry kept by reference (a message too large to load)
+ * has no bytes here: it is named with where the original is, and stays held.
  */
 export async function reprocessCommand(io: CliIo, idText: string | undefined, opts: ReprocessOptions): Promise<ExitCode> {
   let repos;
@@ -30,7 +31,12 @@ export async function reprocessCommand(io: CliIo, idText: string | undefined, op
     if (opts.list || (!opts.all && idText === undefined)) {
       if (opts.json) printJson(io, held);
       else if (held.length === 0) io.out('quarantine is empty');
-      else for (const q of held) io.out(`#${q.id} ${new Date(q.receivedAt).toISOString()} ${q.reasonCode}: ${q.reason} (${q.size} bytes, ${q.source})`);
+      else {
+        for (const q of held) {
+          io.out(`#${q.id} ${new Date(q.receivedAt).toISOString()} ${q.reasonCode}: ${q.reason} (${q.size} bytes, ${q.source})`);
+          if (q.original !== null) io.out(`    not stored, kept at ${q.original}`);
+        }
+      }
       return EXIT.OK;
     }
     let ids: number[];
@@ -42,7 +48,7 @@ export async function reprocessCommand(io: CliIo, idText: string | undefined, op
     }
     const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
     const deps = buildIngestDeps(config, repos, logger, io.env, io.now);
-    const results: { id: number; status: string; ticketId?: number }[] = [];
+    const results: { id: number; status: string; ticketId?: number; original?: string }[] = [];
     for (const id of ids) {
       const entry = repos.quarantine.get(id);
       if (!entry) throw new TidingsError('E_USAGE', `no quarantine entry #${id}`);
@@ -50,12 +56,22 @@ export async function reprocessCommand(io: CliIo, idText: string | undefined, op
         results.push({ id, status: `already ${entry.status}` });
         continue;
       }
+      if (entry.raw === null) {
+        // Too large to load when it arrived: its bytes were never read into the database.
+        results.push({ id, status: 'cannot be reprocessed from the database', original: entry.original ?? 'unknown' });
+        continue;
+      }
       const out = await ingestMessage(deps, entry.raw, { source: 'reprocess', key: `quarantine:${id}`, receivedAt: entry.receivedAt }, { reprocessOf: id });
       results.push({ id, status: out.status === 'quarantined' ? 'still quarantined' : out.status, ...(out.ticketId !== undefined ? { ticketId: out.ticketId } : {}) });
     }
     if (opts.json) printJson(io, results);
-    else for (const r of results) io.out(`#${r.id} ${r.status}${r.ticketId !== undefined ? ` → ${config.tid.prefix}${r.ticketId}` : ''}`);
-    return results.some((r) => r.status === 'still quarantined') ? EXIT.FAILURE : EXIT.OK;
+    else {
+      for (const r of results) {
+        const where = r.original !== undefined ? `: the message was too large to store; the original is kept at ${r.original}` : '';
+        io.out(`#${r.id} ${r.status}${r.ticketId !== undefined ? ` → ${config.tid.prefix}${r.ticketId}` : ''}${where}`);
+      }
+    }
+    return results.some((r) => r.status === 'still quarantined' || r.original !== undefined) ? EXIT.FAILURE : EXIT.OK;
   } catch (err) {
     return reportError(io, err);
   } finally {

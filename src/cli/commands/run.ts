@@ -23,7 +23,7 @@ export interface RunOptions {
 export async function runCommand(io: CliIo, opts: RunOptions): Promise<ExitCode> {
   let daemon;
   try {
-    const config = loadConfig(resolveConfigPath(io, opts.config));
+    const config = loadConfig(resolveConfigPath(io, opts.config), { secretsFrom: io.env });
     const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
     daemon = await startDaemon({ config, logger, env: io.env, serveHttp: true });
     const d = daemon;
