@@ -216,6 +216,25 @@ const staffSchema = z.strictObject({
   require_auth: z.boolean().default(true),
   /** authserv-id of our own mail server in Authentication-Results. */
   authserv_id: z.string().optional(),
+  /**
+   * Host names our own mail servers write in the `by` clause of Received. An Authentication-Results
+   * field counts only above the first Received written by another host. Empty: the position is not
+   * checked (the top-most field with authserv_id counts), safe only when the MTA removes such
+   * fields from incoming mail or always writes its own.
+   */
+  trusted_hosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'not a host name' })).default([]),
+  /** dkim: tidings verifies the DKIM signature of staff mail itself; Authentication-Results are not read. */
+  verify: z.enum(['dkim']).optional(),
+  /**
+   * Pinned DKIM public keys for verify: dkim, by DNS name (selector._domainkey.domain) to the TXT
+   * record's text; names not listed are looked up in DNS.
+   */
+  dkim_keys: z
+    .record(
+      z.string().regex(/^[^.\s]+(\.[^.\s]+)*\._domainkey\.[a-z0-9.-]+$/i, { error: 'not a DKIM key name (selector._domainkey.domain)' }),
+      z.string().regex(/(^|;)\s*p=/, { error: 'not a DKIM key record (v=DKIM1; k=rsa; p=...)' }),
+    )
+    .default({}),
   /** The team's shared address for notifications; without it they go to every member with the agent role. */
   group: email.optional(),
   notify: staffNotifySchema.default(STAFF_NOTIFY_DEFAULTS),
@@ -236,7 +255,7 @@ export const configSchema = mainFileSchema.extend({
   rules: includedSchema.rules,
   selection: includedSchema.selection,
   licences: includedSchema.licences.default([]),
-  staff: includedSchema.staff.default({ members: [], require_auth: true, notify: STAFF_NOTIFY_DEFAULTS }),
+  staff: includedSchema.staff.default({ members: [], require_auth: true, trusted_hosts: [], dkim_keys: {}, notify: STAFF_NOTIFY_DEFAULTS }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

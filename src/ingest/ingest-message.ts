@@ -1,15 +1,15 @@
 import { classifyMessage, type Classification, type SpamRule } from '../core/mail/classify.js';
-import { headerValues } from '../core/mail/mail-headers.js';
 import { verifyMessageId } from '../core/mail/message-id.js';
-import { decideStaffAuth, type StaffAuthDecision } from '../core/staff/staff-auth.js';
+import { decideStaffAuth, type DkimSignatureResult, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
 import { messageDigests } from '../mail/message-digests.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
+import { verifyDkim } from '../mail/verify-dkim.js';
 import type { IngestOutcome, MessageHandler, PreparedBatch, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
 import { dedupeKeys } from './dedupe-keys.js';
 import type { IngestDeps } from './ingest-deps.js';
-import { ownAddresses, staffAddresses } from './participants-of.js';
+import { inOurName, ownAddresses, staffAddresses } from './participants-of.js';
 import { handleStaffMessage } from './staff-message.js';
 import { queueStaffNotification } from './staff-notification.js';
 import { storeMessage } from './store-message.js';
@@ -49,7 +49,7 @@ export function createIngest(deps: IngestDeps): MessageHandler {
 
 /** A message parsed and classified outside any transaction, ready to commit; or why it cannot be parsed. */
 type Prepared = { raw: Buffer; position: SourcePosition; options: IngestOptions; at: number; receivedAt: number } & (
-  | { parsed: ParsedMessage; cls: Classification; keys: string[] }
+  | { parsed: ParsedMessage; cls: Classification; keys: string[]; dkim: DkimSignatureResult[] | undefined }
   | { unparseable: { code: string; message: string } }
 );
 
@@ -104,7 +104,11 @@ async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePos
     const parsed = await (deps.parse ?? parseMessage)(raw, { maxBytes: deps.config.limits.max_message_bytes });
     const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
     const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
-    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, parsed.digests), cls };
+    // Async like the parse, so here and not in the transaction; only mail in our own name needs it.
+    const { staff } = deps.config;
+    const sender = parsed.from?.address;
+    const dkim = staff.require_auth && staff.verify === 'dkim' && sender !== undefined && inOurName(deps.config, sender) ? await verifyDkim(raw, { pinnedKeys: staff.dkim_keys, at }) : undefined;
+    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, parsed.digests), cls, dkim };
   } catch (err) {
     if (isTidingsError(err, 'E_MESSAGE_TOO_LARGE') || isTidingsError(err, 'E_MESSAGE_UNPARSEABLE')) {
       return { raw, position, options, at, receivedAt, unparseable: { code: err.code, message: err.message } };
@@ -137,7 +141,7 @@ function commitPrepared(deps: IngestDeps, p: Prepared): Committed {
         for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at);
         return { status: 'duplicate', kind: 'duplicate' };
       }
-      const r = route(deps, parsed, raw, position, cls, p.receivedAt, at);
+      const r = route(deps, parsed, raw, position, cls, p.dkim, p.receivedAt, at);
       const target = r.messageRowId !== undefined ? { messageId: r.messageRowId } : r.quarantineId !== undefined ? { quarantineId: r.quarantineId } : {};
       for (const k of keys) {
         if (!deps.repos.inboundKeys.tryInsertInboundKey(k, at, target)) deps.repos.inboundKeys.linkInboundKey(k, target);
@@ -191,7 +195,16 @@ function isTemporary(err: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/.test(code);
 }
 
-function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: SourcePosition, cls: Classification, receivedAt: number, at: number): Routed {
+function route(
+  deps: IngestDeps,
+  parsed: ParsedMessage,
+  raw: Buffer,
+  position: SourcePosition,
+  cls: Classification,
+  dkim: DkimSignatureResult[] | undefined,
+  receivedAt: number,
+  at: number,
+): Routed {
   const { repos, config } = deps;
   const sender = parsed.from?.address;
   const store = (ticketId: number | null, kind: string, visibility: 'public' | 'internal' = 'public'): number =>
@@ -226,8 +239,11 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
     const auth = decideStaffAuth({
       requireAuth: config.staff.require_auth,
       authservId: config.staff.authserv_id,
+      trustedHosts: config.staff.trusted_hosts,
+      verify: config.staff.verify,
       from: sender,
-      authenticationResults: headerValues(parsed.headers, 'authentication-results'),
+      trace: parsed.trace,
+      dkim,
     });
     if (auth.trusted) {
       const r = handleStaffMessage(deps, { parsed, raw, sender, auth, receivedAt, at });

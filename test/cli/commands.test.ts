@@ -5,6 +5,7 @@ import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { packageRoot } from '../../src/paths.js';
 import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+import { STAFF_YAML } from '../ingest/staff-fixture.js';
 
 const dirs: ConfigDir[] = [];
 afterEach(() => {
@@ -221,5 +222,23 @@ describe('tidings ingest, show, queue and reprocess on a real database', () => {
     const d = configDir({ 'calendars.yaml': 'calendars: {' });
     const r = await runWith(d, ['ingest'], hello);
     expect(r.code).toBe(75);
+  });
+});
+
+describe('staff authentication warnings', () => {
+  it('check-config and doctor warn when require_auth relies on Authentication-Results at any position', async () => {
+    const d = configDir({ 'staff.yaml': STAFF_YAML });
+    const check = await run(d, ['check-config']);
+    expect(check.code).toBe(0);
+    expect(check.out).toContain('warning: staff: require_auth is on but neither trusted_hosts nor verify: dkim is set');
+    const doctor = await run(d, ['doctor', '--offline']);
+    expect(doctor.out).toMatch(/WARN config: staff: require_auth is on but neither trusted_hosts/);
+
+    const fixed = configDir({ 'staff.yaml': STAFF_YAML.replace('  require_auth: true\n', '  require_auth: true\n  trusted_hosts: [imap.desk.example]\n') });
+    expect((await run(fixed, ['check-config'])).out).not.toContain('warning');
+    const dkim = configDir({ 'staff.yaml': STAFF_YAML.replace('  authserv_id: mx.desk.example\n', '  verify: dkim\n') });
+    const r = await run(dkim, ['check-config', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, warnings: [] });
   });
 });
