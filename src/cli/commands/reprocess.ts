@@ -18,8 +18,10 @@ export interface ReprocessOptions {
 
 /**
  * Feeds quarantined messages back through the pipeline, e.g. after a parser fix or to release a
- * false spam verdict (reprocessing skips the spam check: the admin looked at it). Entries that
- * still cannot be processed stay held.
+ * false spam verdict (reprocessing skips the spam check: the admin looked at it). Mail in our own
+ * name held for failing authentication (E_STAFF_AUTH_FAILED) is released as a client message, never
+ * as staff mail: the admin vouches that it is not spam, not that it came from the staff member.
+ * Entries that still cannot be processed stay held.
  */
 export async function reprocessCommand(io: CliIo, idText: string | undefined, opts: ReprocessOptions): Promise<ExitCode> {
   let repos;
