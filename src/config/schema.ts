@@ -78,6 +78,12 @@ const security = z.strictObject({
 const limits = z.strictObject({
   max_message_bytes: z.number().int().min(1024).default(25 * 1024 * 1024),
   auto_replies_per_sender_per_hour: z.number().int().min(0).default(5),
+  /**
+   * Command-error mails to one authenticated staff member per hour: a budget of their own, so
+   * automatic answers to mail in their name never use up the errors they are owed. Still a cap:
+   * a staff auto-responder answering an error mail would otherwise get another one back each time.
+   */
+  command_errors_per_staff_per_hour: z.number().int().min(0).default(10),
 });
 
 const http = z.strictObject({
@@ -98,7 +104,7 @@ export const mainFileSchema = z.strictObject({
   store,
   tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),
   security: security.default({}),
-  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5 }),
+  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, command_errors_per_staff_per_hour: 10 }),
   http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
   language: language.default('en'),
