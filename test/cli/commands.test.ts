@@ -218,6 +218,21 @@ describe('tidings ingest, show, queue and reprocess on a real database', () => {
     expect(again.out).toContain('#1 still quarantined');
   });
 
+  it('holds a forged staff mail, lists it with its reason, and reprocess releases it as a client message', async () => {
+    const d = configDir({ 'staff.yaml': STAFF_YAML });
+    const forged = Buffer.from(
+      'From: Eve Agent <eve@desk.example>\r\nTo: support@desk.example\r\nSubject: Re: [TID#1] x\r\nMessage-ID: <forged-1@evil.example>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\n#close\r\n',
+    );
+    expect((await runWith(d, ['ingest'], forged)).out).toContain('quarantined quarantine #1');
+    const list = await runWith(d, ['reprocess', '--list']);
+    expect(list.out).toMatch(/#1 .* E_STAFF_AUTH_FAILED: eve@desk\.example is in our own name but failed authentication \(no-results/);
+    const released = await runWith(d, ['reprocess', '1']);
+    expect(released.code).toBe(0);
+    expect(released.out).toContain('#1 stored → TID#1');
+    const show = JSON.parse((await runWith(d, ['show', '1', '--json'])).out) as { ticket: { requester: string; status: string } };
+    expect(show.ticket).toMatchObject({ requester: 'eve@desk.example', status: 'new' });
+  });
+
   it('answers 75 (EX_TEMPFAIL) when it cannot store the message, so the MTA retries', async () => {
     const d = configDir({ 'calendars.yaml': 'calendars: {' });
     const r = await runWith(d, ['ingest'], hello);
