@@ -184,8 +184,8 @@ export function crossCheck(c: RawConfig): CrossIssue[] {
     if (mailboxAddrs.has(group)) out.push({ path: ['staff', 'group'], message: 'the staff group cannot be the support mailbox itself' });
     if (seenEmail.has(group)) out.push({ path: ['staff', 'group'], message: `address ${group} is also a licence address (${seenEmail.get(group)})` });
   }
-  if (c.staff.require_auth && c.staff.members.length > 0 && !c.staff.authserv_id) {
-    out.push({ path: ['staff', 'authserv_id'], message: 'require_auth is on: name the authserv-id of your mail server, or set require_auth: false' });
+  if (c.staff.require_auth && c.staff.members.length > 0 && !c.staff.authserv_id && c.staff.verify !== 'dkim') {
+    out.push({ path: ['staff', 'authserv_id'], message: 'require_auth is on: name the authserv-id of your mail server, set verify: dkim, or set require_auth: false' });
   }
   return out;
 }

@@ -97,6 +97,12 @@ const limits = z.strictObject({
    * inside the sender's own network, so an answer would bounce or reach the wrong host.
    */
   auto_reply_dotless_domains: z.boolean().default(false),
+  /**
+   * Command-error mails to one authenticated staff member per hour: a budget of their own, so
+   * automatic answers to mail in their name never use up the errors they are owed. Still a cap:
+   * a staff auto-responder answering an error mail would otherwise get another one back each time.
+   */
+  command_errors_per_staff_per_hour: z.number().int().min(0).default(10),
 });
 
 const http = z.strictObject({
@@ -117,7 +123,7 @@ export const mainFileSchema = z.strictObject({
   store,
   tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),
   security: security.default({}),
-  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, acks_per_request_per_hour: 1, acks_per_sender_per_hour: 50, auto_reply_dotless_domains: false }),
+  limits: limits.default({ max_message_bytes: 25 * 1024 * 1024, auto_replies_per_sender_per_hour: 5, acks_per_request_per_hour: 1, acks_per_sender_per_hour: 50, auto_reply_dotless_domains: false, command_errors_per_staff_per_hour: 10 }),
   http: http.default({ listen: '127.0.0.1:8025', enabled: true }),
   spam: spam.default({ flag_header: 'X-Spam-Flag', status_header: 'X-Spam-Status', quarantine: true }),
   /** Client mail language, the last resort after a clear message language and the licence's. */
@@ -247,6 +253,25 @@ const staffSchema = z.strictObject({
   require_auth: z.boolean().default(true),
   /** authserv-id of our own mail server in Authentication-Results. */
   authserv_id: z.string().optional(),
+  /**
+   * Host names our own mail servers write in the `by` clause of Received. An Authentication-Results
+   * field counts only above the first Received written by another host. Empty: the position is not
+   * checked (the top-most field with authserv_id counts), safe only when the MTA removes such
+   * fields from incoming mail or always writes its own.
+   */
+  trusted_hosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'not a host name' })).default([]),
+  /** dkim: tidings verifies the DKIM signature of staff mail itself; Authentication-Results are not read. */
+  verify: z.enum(['dkim']).optional(),
+  /**
+   * Pinned DKIM public keys for verify: dkim, by DNS name (selector._domainkey.domain) to the TXT
+   * record's text; names not listed are looked up in DNS.
+   */
+  dkim_keys: z
+    .record(
+      z.string().regex(/^[^.\s]+(\.[^.\s]+)*\._domainkey\.[a-z0-9.-]+$/i, { error: 'not a DKIM key name (selector._domainkey.domain)' }),
+      z.string().regex(/(^|;)\s*p=/, { error: 'not a DKIM key record (v=DKIM1; k=rsa; p=...)' }),
+    )
+    .default({}),
   /** The team's shared address for notifications; without it they go to every member with the agent role. */
   group: email.optional(),
   notify: staffNotifySchema.default(STAFF_NOTIFY_DEFAULTS),
@@ -267,7 +292,7 @@ export const configSchema = mainFileSchema.extend({
   rules: includedSchema.rules,
   selection: includedSchema.selection,
   licences: includedSchema.licences.default([]),
-  staff: includedSchema.staff.default({ members: [], require_auth: true, notify: STAFF_NOTIFY_DEFAULTS }),
+  staff: includedSchema.staff.default({ members: [], require_auth: true, trusted_hosts: [], dkim_keys: {}, notify: STAFF_NOTIFY_DEFAULTS }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -12,9 +12,11 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Tells a staff member their message was refused (unknown command or level, no ticket, nothing to
- * relay). Automatic mail: Auto-Submitted: auto-generated, and it counts against the per-sender
- * hourly cap like an acknowledgement, because a staff auto-responder answering it would otherwise
- * get another error back for every answer. Returns whether a mail was queued.
+ * relay). Only ever for mail that passed the staff check. Automatic mail: Auto-Submitted:
+ * auto-generated, capped per hour because a staff auto-responder answering it would otherwise get
+ * another error back for every answer. The cap is the staff budget
+ * (limits.command_errors_per_staff_per_hour), apart from the client one: acknowledgements to mail
+ * that merely used the staff address never spend it. Returns whether a mail was queued.
  */
 export function queueCommandError(
   deps: IngestDeps,
@@ -27,7 +29,7 @@ export function queueCommandError(
     return false;
   };
   if (repos.undeliverable.isUndeliverable(e.to)) return suppress('undeliverable');
-  if (repos.autoReplies.countSince(e.to, e.at - HOUR_MS) >= config.limits.auto_replies_per_sender_per_hour) return suppress('rate-limit');
+  if (repos.autoReplies.countStaffSince(e.to, e.at - HOUR_MS) >= config.limits.command_errors_per_staff_per_hour) return suppress('rate-limit');
 
   const lang = staffLanguage(config);
   const text = renderCommandError({
@@ -59,7 +61,7 @@ export function queueCommandError(
     mail.references = [...e.parsed.references, e.parsed.messageId].slice(-20);
   }
   const outboxId = repos.outbox.enqueueOutbox({ ticketId, kind: 'command-error', messageId, recipients: [e.to], subject, mail, at: e.at });
-  repos.autoReplies.record(e.to, e.at);
+  repos.autoReplies.recordStaff(e.to, e.at);
   repos.events.recordEvent({ ticketId, at: e.at, type: 'command_error.queued', actor: 'tidings', data: { code: e.code, outboxId, messageId } });
   return true;
 }

@@ -1,15 +1,16 @@
 import { classifyMessage, type Classification, type SpamRule } from '../core/mail/classify.js';
-import { headerValues } from '../core/mail/mail-headers.js';
 import { verifyMessageId } from '../core/mail/message-id.js';
-import { decideStaffAuth, type StaffAuthDecision } from '../core/staff/staff-auth.js';
+import { decideStaffAuth, type DkimSignatureResult, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
 import { messageDigests } from '../mail/message-digests.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
+import { verifyDkim } from '../mail/verify-dkim.js';
 import type { IngestOutcome, MessageHandler, PreparedBatch, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
 import { dedupeKeys } from './dedupe-keys.js';
 import type { IngestDeps } from './ingest-deps.js';
-import { ownAddresses, staffAddresses } from './participants-of.js';
+import { inOurName, ownAddresses, staffAddresses } from './participants-of.js';
+import { queueHeldMailNotice } from './held-mail-notice.js';
 import { handleStaffMessage } from './staff-message.js';
 import { queueStaffNotification } from './staff-notification.js';
 import { storeMessage } from './store-message.js';
@@ -49,7 +50,7 @@ export function createIngest(deps: IngestDeps): MessageHandler {
 
 /** A message parsed and classified outside any transaction, ready to commit; or why it cannot be parsed. */
 type Prepared = { raw: Buffer; position: SourcePosition; options: IngestOptions; at: number; receivedAt: number } & (
-  | { parsed: ParsedMessage; cls: Classification; keys: string[] }
+  | { parsed: ParsedMessage; cls: Classification; keys: string[]; dkim: DkimSignatureResult[] | undefined }
   | { unparseable: { code: string; message: string } }
 );
 
@@ -104,7 +105,11 @@ async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePos
     const parsed = await (deps.parse ?? parseMessage)(raw, { maxBytes: deps.config.limits.max_message_bytes });
     const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
     const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
-    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, parsed.digests), cls };
+    // Async like the parse, so here and not in the transaction; only mail in our own name needs it.
+    const { staff } = deps.config;
+    const sender = parsed.from?.address;
+    const dkim = staff.require_auth && staff.verify === 'dkim' && sender !== undefined && inOurName(deps.config, sender) ? await verifyDkim(raw, { pinnedKeys: staff.dkim_keys, at }) : undefined;
+    return { raw, position, options, at, receivedAt, parsed, keys: dedupeKeys(position, parsed.messageId, parsed.digests), cls, dkim };
   } catch (err) {
     if (isTidingsError(err, 'E_MESSAGE_TOO_LARGE') || isTidingsError(err, 'E_MESSAGE_UNPARSEABLE')) {
       return { raw, position, options, at, receivedAt, unparseable: { code: err.code, message: err.message } };
@@ -137,7 +142,7 @@ function commitPrepared(deps: IngestDeps, p: Prepared): Committed {
         for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at);
         return { status: 'duplicate', kind: 'duplicate' };
       }
-      const r = route(deps, parsed, raw, position, cls, p.receivedAt, at);
+      const r = route(deps, parsed, raw, position, cls, p.dkim, options.reprocessOf !== undefined, p.receivedAt, at);
       const target = r.messageRowId !== undefined ? { messageId: r.messageRowId } : r.quarantineId !== undefined ? { quarantineId: r.quarantineId } : {};
       for (const k of keys) {
         if (!deps.repos.inboundKeys.tryInsertInboundKey(k, at, target)) deps.repos.inboundKeys.linkInboundKey(k, target);
@@ -191,7 +196,17 @@ function isTemporary(err: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/.test(code);
 }
 
-function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: SourcePosition, cls: Classification, receivedAt: number, at: number): Routed {
+function route(
+  deps: IngestDeps,
+  parsed: ParsedMessage,
+  raw: Buffer,
+  position: SourcePosition,
+  cls: Classification,
+  dkim: DkimSignatureResult[] | undefined,
+  released: boolean,
+  receivedAt: number,
+  at: number,
+): Routed {
   const { repos, config } = deps;
   const sender = parsed.from?.address;
   const store = (ticketId: number | null, kind: string, visibility: 'public' | 'internal' = 'public'): number =>
@@ -222,24 +237,31 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
   }
 
   let staffAuthFailed: Extract<StaffAuthDecision, { trusted: false }> | undefined;
-  if (sender && staffAddresses(config).has(sender)) {
+  if (sender && needsStaffAuth(config, sender)) {
     const auth = decideStaffAuth({
       requireAuth: config.staff.require_auth,
       authservId: config.staff.authserv_id,
+      trustedHosts: config.staff.trusted_hosts,
+      verify: config.staff.verify,
       from: sender,
-      authenticationResults: headerValues(parsed.headers, 'authentication-results'),
+      trace: parsed.trace,
+      dkim,
     });
-    if (auth.trusted) {
+    if (auth.trusted && staffAddresses(config).has(sender)) {
       const r = handleStaffMessage(deps, { parsed, raw, sender, auth, receivedAt, at });
       const routed: Routed = { status: 'stored', kind: r.kind, messageRowId: r.messageRowId, mailQueued: r.mailQueued };
       if (r.ticketId !== undefined) routed.ticketId = r.ticketId;
       return routed;
     }
-    // A staff From that our mail server did not vouch for may be forged: it gets exactly what a
-    // stranger would get (a client message, never a relay or a command), and the audit trail and
-    // the staff notification say so.
-    staffAuthFailed = auth;
-    deps.logger.warn({ event: 'staff.auth_failed', reason: auth.reason, sender }, 'staff From failed authentication; handled as a client message');
+    if (!auth.trusted) {
+      deps.logger.warn({ event: 'staff.auth_failed', reason: auth.reason, sender, released }, released ? 'mail in our own name failed authentication; released as a client message' : 'mail in our own name failed authentication; held');
+      // Mail in our own name that our setup did not vouch for may be forged: answering it would
+      // acknowledge to our own staff address, so it is held for a person to look at. Released by
+      // the admin (`tidings reprocess`), it gets exactly what a stranger would get: a client
+      // message, never a relay or a command, with the warning in the staff notification.
+      if (!released) return holdUnauthenticated(deps, parsed, raw, position, sender, auth, at);
+      staffAuthFailed = auth;
+    }
   }
 
   if (!sender) {
@@ -248,7 +270,9 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
     return { status: 'quarantined', kind: 'no-sender', quarantineId: id };
   }
 
-  const warning = staffAuthFailed ? `The sender uses a staff address but failed the authentication check (${staffAuthFailed.detail}); handled as a client message.` : undefined;
+  const warning = staffAuthFailed
+    ? `The sender uses our own name but failed the authentication check (${staffAuthFailed.detail}); held, then released by the admin as a client message.`
+    : undefined;
   const r = handleClientMessage(deps, { parsed, raw, sender, receivedAt, at, warning });
   if (staffAuthFailed) {
     repos.events.recordEvent({
@@ -260,6 +284,35 @@ function route(deps: IngestDeps, parsed: ParsedMessage, raw: Buffer, position: S
     });
   }
   return { status: 'stored', kind: `client.${r.action}`, ticketId: r.ticketId, messageRowId: r.messageRowId, ackQueued: r.ackQueued, mailQueued: r.notified };
+}
+
+/**
+ * Staff addresses always need the check; other addresses in our own domains only once the desk
+ * can authenticate anything (authserv_id or verify: dkim), so a desk without staff setup keeps
+ * taking mail from colleagues as before.
+ */
+function needsStaffAuth(config: IngestDeps['config'], sender: string): boolean {
+  if (staffAddresses(config).has(sender)) return true;
+  return config.staff.require_auth && (config.staff.authserv_id !== undefined || config.staff.verify === 'dkim') && inOurName(config, sender);
+}
+
+/** Quarantines mail in our own name that failed the staff check, and tells the supervisors. */
+function holdUnauthenticated(
+  deps: IngestDeps,
+  parsed: ParsedMessage,
+  raw: Buffer,
+  position: SourcePosition,
+  sender: string,
+  auth: Extract<StaffAuthDecision, { trusted: false }>,
+  at: number,
+): Routed {
+  const { repos } = deps;
+  const reason = `${sender} is in our own name but failed authentication (${auth.reason}: ${auth.detail})`;
+  const id = repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: 'E_STAFF_AUTH_FAILED', reason, raw });
+  repos.events.recordEvent({ at, type: 'staff.auth_failed', actor: sender, data: { code: 'E_STAFF_AUTH_FAILED', reason: auth.reason, detail: auth.detail, quarantineId: id } });
+  repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: 'E_STAFF_AUTH_FAILED' } });
+  const mailQueued = queueHeldMailNotice(deps, { parsed, sender, detail: auth.detail, quarantineId: id, at });
+  return { status: 'quarantined', kind: 'staff-auth-failed', quarantineId: id, mailQueued };
 }
 
 /**

@@ -1,9 +1,12 @@
 import type { Config } from '../config/config.js';
+import { domainOf } from '../core/mail/address.js';
 import type { ParsedAddress, ParsedMessage } from '../mail/parse-message.js';
 
 interface AddressSets {
   own: ReadonlySet<string>;
   staff: ReadonlySet<string>;
+  /** Domains of the mailbox, its aliases and the staff members: mail from them must authenticate. */
+  domains: ReadonlySet<string>;
   /** Never a participant: our own addresses, staff members and the staff group. */
   excluded: ReadonlySet<string>;
 }
@@ -18,7 +21,8 @@ function addressSets(config: Config): AddressSets {
     const own = new Set([config.mailbox.address, ...config.mailbox.aliases].map((a) => a.toLowerCase()));
     const staff = new Set(config.staff.members.map((m) => m.email.toLowerCase()));
     const excluded = new Set([...own, ...staff, ...(config.staff.group ? [config.staff.group.toLowerCase()] : [])]);
-    sets = { own, staff, excluded };
+    const domains = new Set([...own, ...staff].map(domainOf).filter((d) => d !== ''));
+    sets = { own, staff, domains, excluded };
     setsByConfig.set(config, sets);
   }
   return sets;
@@ -31,6 +35,15 @@ export function ownAddresses(config: Config): ReadonlySet<string> {
 
 export function staffAddresses(config: Config): ReadonlySet<string> {
   return addressSets(config).staff;
+}
+
+/**
+ * A staff address or any address in our own domains: mail in that name may be forged to look like
+ * ours, so it must pass the staff authentication check (staff.verify, Authentication-Results).
+ */
+export function inOurName(config: Config, address: string): boolean {
+  const sets = addressSets(config);
+  return sets.staff.has(address) || sets.domains.has(domainOf(address));
 }
 
 /** From and Cc (and other To addresses) of a client message, minus our own and staff addresses (the group address too: relays must never reach staff). */

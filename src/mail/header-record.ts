@@ -1,5 +1,6 @@
 import libmime from 'libmime';
 import type { HeaderLines } from 'mailparser';
+import type { HeaderField } from '../core/mail/header-block.js';
 
 // RFC 5322 field names: printable US-ASCII except the colon.
 const FIELD_NAME = /^[!-9;-~]+$/;
@@ -12,15 +13,30 @@ const FIELD_NAME = /^[!-9;-~]+$/;
  */
 export function headerRecord(lines: HeaderLines): Record<string, string[]> {
   const record = Object.create(null) as Record<string, string[]>;
+  for (const { name, value } of fields(lines)) (record[name] ??= []).push(value);
+  return record;
+}
+
+const TRACE = new Set(['received', 'authentication-results']);
+
+/**
+ * The Received and Authentication-Results fields in message order, top first: whether a verdict
+ * was written by our own server depends on which Received fields stand above it, an order the
+ * per-name record cannot keep.
+ */
+export function traceFields(lines: HeaderLines): HeaderField[] {
+  return [...fields(lines)].filter((f) => TRACE.has(f.name));
+}
+
+function* fields(lines: HeaderLines): Generator<HeaderField> {
   for (const { line } of lines) {
     if (typeof line !== 'string') continue;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!FIELD_NAME.test(name)) continue;
-    (record[name] ??= []).push(decodeValue(line.slice(colon + 1)));
+    yield { name, value: decodeValue(line.slice(colon + 1)) };
   }
-  return record;
 }
 
 /** True when the lines hold at least one real header field, i.e. the input is a message at all. */

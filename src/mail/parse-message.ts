@@ -10,11 +10,12 @@ import {
   parseDeliveryStatus,
   type DeliveryStatusReport,
 } from '../core/mail/delivery-status.js';
+import type { HeaderField } from '../core/mail/header-block.js';
 import { firstHeader, hasHeader, headerValues, type MailHeaders } from '../core/mail/mail-headers.js';
 import { firstMessageId, parseMessageIdList } from '../core/mail/message-id-list.js';
 import { TidingsError } from '../errors.js';
 import { sha256Hex } from '../store/blob-repository.js';
-import { decodeValue, hasHeaderField, headerRecord } from './header-record.js';
+import { decodeValue, hasHeaderField, headerRecord, traceFields } from './header-record.js';
 import { messageDigests, type MessageDigests } from './message-digests.js';
 import { prepareRaw, type PreparedRaw } from './prepare-raw.js';
 import { runMailparser, type MailparserResult } from './run-mailparser.js';
@@ -67,6 +68,8 @@ export interface ParsedMessage {
   visibleText: string;
   /** Top-level header fields: lower-case name to decoded values, for classification. */
   headers: Record<string, string[]>;
+  /** Received and Authentication-Results in message order, top first (`headers` keeps the order per name only). */
+  trace: HeaderField[];
   /** Every non-body part, including the report parts of a bounce. */
   attachments: ParsedAttachment[];
   /**
@@ -188,6 +191,7 @@ function normalize({ mail, namedTextParts }: MailparserResult, lines: HeaderLine
     html,
     visibleText: visibleText(text),
     headers,
+    trace: traceFields(lines),
     attachments,
     deliveryStatus,
     hasDeliveryStatusPart: attachments.some((a) => DELIVERY_STATUS_TYPES.has(a.contentType)),

@@ -71,6 +71,8 @@ export interface OutboxRepository {
   countByStatus(): Record<OutboxStatus, number>;
   /** Mails of one kind queued for a ticket at or after `since` (index outbox_ticket): the per-ticket notification cap. */
   countForTicketSince(ticketId: number, kind: string, since: number): number;
+  /** Mails of one kind queued at or after `since`, any ticket or none (caps on rare mail; no index). */
+  countKindSince(kind: string, since: number): number;
 }
 
 export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
@@ -118,6 +120,7 @@ export function createOutboxRepository(db: Db): OutboxRepository {
   const countTicketKind = db
     .prepare<[number, string, number], number>('SELECT count(*) FROM outbox WHERE ticket_id = ? AND kind = ? AND created_at >= ?')
     .pluck();
+  const countKind = db.prepare<[string, number], number>('SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?').pluck();
 
   return {
     enqueueOutbox: (m) =>
@@ -162,5 +165,6 @@ export function createOutboxRepository(db: Db): OutboxRepository {
       return out;
     },
     countForTicketSince: (ticketId, kind, since) => countTicketKind.get(ticketId, kind, since) ?? 0,
+    countKindSince: (kind, since) => countKind.get(kind, since) ?? 0,
   };
 }

@@ -10,6 +10,7 @@ import { createOutboxLoop } from '../../src/outbox/outbox-loop.js';
 import type { MailTransport } from '../../src/outbox/transport.js';
 import { packageRoot } from '../../src/paths.js';
 import { writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
+import { STAFF_YAML } from '../ingest/staff-fixture.js';
 
 const dirs: ConfigDir[] = [];
 afterEach(() => {
@@ -279,9 +280,42 @@ describe('tidings ingest, show, queue and reprocess on a real database', () => {
     expect(r.out).toContain(`#${id} cannot be reprocessed from the database: the message was too large to store; the original is kept at ${original}`);
   });
 
+  it('holds a forged staff mail, lists it with its reason, and reprocess releases it as a client message', async () => {
+    const d = configDir({ 'staff.yaml': STAFF_YAML });
+    const forged = Buffer.from(
+      'From: Eve Agent <eve@desk.example>\r\nTo: support@desk.example\r\nSubject: Re: [TID#1] x\r\nMessage-ID: <forged-1@evil.example>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\n#close\r\n',
+    );
+    expect((await runWith(d, ['ingest'], forged)).out).toContain('quarantined quarantine #1');
+    const list = await runWith(d, ['reprocess', '--list']);
+    expect(list.out).toMatch(/#1 .* E_STAFF_AUTH_FAILED: eve@desk\.example is in our own name but failed authentication \(no-results/);
+    const released = await runWith(d, ['reprocess', '1']);
+    expect(released.code).toBe(0);
+    expect(released.out).toContain('#1 stored → TID#1');
+    const show = JSON.parse((await runWith(d, ['show', '1', '--json'])).out) as { ticket: { requester: string; status: string } };
+    expect(show.ticket).toMatchObject({ requester: 'eve@desk.example', status: 'new' });
+  });
+
   it('answers 75 (EX_TEMPFAIL) when it cannot store the message, so the MTA retries', async () => {
     const d = configDir({ 'calendars.yaml': 'calendars: {' });
     const r = await runWith(d, ['ingest'], hello);
     expect(r.code).toBe(75);
+  });
+});
+
+describe('staff authentication warnings', () => {
+  it('check-config and doctor warn when require_auth relies on Authentication-Results at any position', async () => {
+    const d = configDir({ 'staff.yaml': STAFF_YAML });
+    const check = await run(d, ['check-config']);
+    expect(check.code).toBe(0);
+    expect(check.out).toContain('warning: staff: require_auth is on but neither trusted_hosts nor verify: dkim is set');
+    const doctor = await run(d, ['doctor', '--offline']);
+    expect(doctor.out).toMatch(/WARN config: staff: require_auth is on but neither trusted_hosts/);
+
+    const fixed = configDir({ 'staff.yaml': STAFF_YAML.replace('  require_auth: true\n', '  require_auth: true\n  trusted_hosts: [imap.desk.example]\n') });
+    expect((await run(fixed, ['check-config'])).out).not.toContain('warning');
+    const dkim = configDir({ 'staff.yaml': STAFF_YAML.replace('  authserv_id: mx.desk.example\n', '  verify: dkim\n') });
+    const r = await run(dkim, ['check-config', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, warnings: [] });
   });
 });

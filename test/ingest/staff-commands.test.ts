@@ -149,11 +149,11 @@ describe('staff commands', () => {
     expect(d.repos.tickets.findTicketByTid(tid)!.status).toBe('closed');
   });
 
-  it('error mails to one staff address are capped per hour like acknowledgements', async () => {
+  it('error mails to one staff address are capped per hour (limits.command_errors_per_staff_per_hour, default 10)', async () => {
     const d = desk();
     const { tid } = await clientTicket(d);
-    for (let i = 0; i < 7; i++) await d.ingest(on(tid, `#bogus${i}`));
-    expect(outbox(d, 'command-error')).toHaveLength(5);
+    for (let i = 0; i < 12; i++) await d.ingest(on(tid, `#bogus${i}`));
+    expect(outbox(d, 'command-error')).toHaveLength(10);
     expect(d.repos.events.listByTicket(tid).filter((e) => e.type === 'command_error.suppressed')).toHaveLength(2);
   });
 });

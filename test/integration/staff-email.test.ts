@@ -17,6 +17,7 @@ import { until } from '../support/until.js';
 const USER = 'support@desk.example';
 const CLIENT = 'ann@client.example';
 const EVE = 'eve@desk.example';
+const SAM = 'sam@desk.example';
 const HMAC = 'k'.repeat(32);
 // What our own MX writes on top of a staff member's mail it has checked.
 const PASS = 'Authentication-Results: mx.desk.example; dkim=pass header.d=desk.example header.s=s1; spf=pass smtp.mailfrom=eve@desk.example';
@@ -225,10 +226,11 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     expect(e!.data).toMatchObject({ from: 'commercial', to: 'development', previousDueAt: before.responseDueAt });
   });
 
-  it('a forged staff From without authentication changes nothing and is not relayed as staff', async () => {
+  it('a forged staff From without authentication changes nothing, is held, and the supervisor is told', async () => {
     const before = ticket();
     const toClient = countTo(CLIENT);
     const toEve = countTo(EVE);
+    const toSam = countTo(SAM);
     // No Authentication-Results from our server; the one it carries names a foreign server.
     await deliver(
       message({
@@ -239,17 +241,16 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       }),
       'mallory@evil.example',
     );
-    // Handled as a client message: a new ticket linked to this one, acknowledged to the From.
-    const ack = await mailTo(EVE, toEve, (p) => p.headers['auto-submitted']?.[0] === 'auto-replied');
-    const forgedTid = Number(/TID#(\d+)/.exec(ack.p.subject)![1]);
-    expect(forgedTid).not.toBe(tid);
+    // Held, not answered: the supervisor gets a notice naming the quarantine entry.
+    const notice = await mailTo(SAM, toSam, (p) => p.headers['x-tidings-event']?.[0] === 'held-mail');
+    const [held] = daemon.repos.quarantine.list({ status: 'held' });
+    expect(held).toMatchObject({ reasonCode: 'E_STAFF_AUTH_FAILED' });
+    expect(notice.p.text).toContain(`tidings reprocess ${held!.id}`);
     await until('outbox drained', () => daemon.repos.outbox.countByStatus().pending === 0);
     await new Promise((r) => setTimeout(r, 300));
     expect(countTo(CLIENT)).toBe(toClient);
+    expect(countTo(EVE)).toBe(toEve);
     expect(ticket()).toEqual(before);
-    const forged = daemon.repos.tickets.findTicketByTid(forgedTid)!;
-    expect(forged).toMatchObject({ linkedTicketId: tid, requester: EVE });
-    expect(daemon.repos.events.listByTicket(forgedTid).find((x) => x.type === 'staff.auth_failed')).toMatchObject({ data: { code: 'E_STAFF_AUTH_FAILED', reason: 'no-results' } });
   });
 
   it('#close closes the ticket', async () => {

@@ -85,6 +85,30 @@ describe('charsets: subject and body decoded exactly', () => {
 });
 
 describe('fields', () => {
+  it('keeps Received and Authentication-Results interleaved in message order, folded values unfolded', async () => {
+    const raw = Buffer.from(
+      [
+        'Received: from a by imap.desk.example with LMTP; Mon, 6 Jan 2025 10:00:02 +0000',
+        'Authentication-Results: mx.desk.example;',
+        '\tdkim=pass header.d=desk.example',
+        'Received: from evil by mx.desk.example; Mon, 6 Jan 2025 10:00:00 +0000',
+        'From: eve@desk.example',
+        'Authentication-Results: mx.desk.example; dkim=pass',
+        'Subject: x',
+        '',
+        'body',
+        '',
+      ].join('\r\n'),
+    );
+    const parsed = await parseMessage(raw, { maxBytes: 1 << 20 });
+    expect(parsed.trace).toEqual([
+      { name: 'received', value: 'from a by imap.desk.example with LMTP; Mon, 6 Jan 2025 10:00:02 +0000' },
+      { name: 'authentication-results', value: 'mx.desk.example;\tdkim=pass header.d=desk.example' },
+      { name: 'received', value: 'from evil by mx.desk.example; Mon, 6 Jan 2025 10:00:00 +0000' },
+      { name: 'authentication-results', value: 'mx.desk.example; dkim=pass' },
+    ]);
+  });
+
   it('normalizes ids, addresses, dates and the return path', async () => {
     const raw = rawMessage(
       [

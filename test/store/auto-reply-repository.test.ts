@@ -14,4 +14,14 @@ describe('auto-reply repository', () => {
     expect(autoReplies.prune(T0 - HOUR)).toBe(1);
     expect(autoReplies.countSince('vacation@client.example', 0)).toBe(2);
   });
+
+  it('keeps the staff budget apart: answers to clients and to staff are counted separately', () => {
+    const { autoReplies } = freshRepos();
+    autoReplies.record('eve@desk.example', T0 - MIN);
+    autoReplies.recordStaff('Eve@Desk.Example', T0 - 30 * MIN);
+    autoReplies.recordStaff('eve@desk.example', T0 - 2 * HOUR);
+    expect(autoReplies.countSince('eve@desk.example', T0 - HOUR)).toBe(1);
+    expect(autoReplies.countStaffSince('EVE@desk.example', T0 - HOUR)).toBe(1);
+    expect(autoReplies.countStaffSince('eve@desk.example', 0)).toBe(2);
+  });
 });

@@ -13,12 +13,12 @@ const INITIAL_TABLES = [
   'outbox', 'participants', 'quarantine', 'source_cursors', 'tickets', 'undeliverable_addresses',
 ];
 
-const EXPECTED_TABLES = [...INITIAL_TABLES, 'ack_requests'].sort();
+const EXPECTED_TABLES = [...INITIAL_TABLES, 'ack_requests', 'staff_auto_replies'].sort();
 
 const EXPECTED_INDEXES = [
   'ack_requests_address_at', 'attachments_message', 'attachments_sha256', 'auto_replies_address_at', 'coupon_uses_licence_year', 'escalation_pending_due',
   'events_ticket', 'events_type_at', 'inbound_keys_quarantine', 'messages_message_id', 'messages_raw', 'messages_ticket',
-  'outbox_due', 'outbox_failed', 'outbox_ticket', 'participants_address', 'quarantine_status', 'tickets_closed_at',
+  'outbox_due', 'outbox_failed', 'outbox_ticket', 'participants_address', 'quarantine_status', 'staff_auto_replies_address_at', 'tickets_closed_at',
   'tickets_created', 'tickets_open_by_due', 'tickets_requester',
 ];
 
@@ -47,7 +47,7 @@ describe('migrations', () => {
     const db = openDatabase(':memory:');
     expect(schemaVersion(db)).toBe(0);
     const result = migrate(db);
-    expect(result).toEqual({ from: 0, to: latest, applied: ['0001_initial', '0002_auto_close', '0003_ack_loop_cap', '0004_oversized_quarantine'] });
+    expect(result).toEqual({ from: 0, to: latest, applied: ['0001_initial', '0002_auto_close', '0003_ack_loop_cap', '0004_oversized_quarantine', '0005_staff_reply_budget'] });
     expect(names(db, 'table')).toEqual(EXPECTED_TABLES);
     expect(names(db, 'index')).toEqual(expect.arrayContaining(EXPECTED_INDEXES));
     expect(schemaVersion(db)).toBe(latest);

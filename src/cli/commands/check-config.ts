@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { configWarnings } from '../../config/config-warnings.js';
 import { ConfigError, loadConfig } from '../../config/load-config.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, type CliIo } from '../io.js';
@@ -25,12 +26,14 @@ export function checkConfigCommand(io: CliIo, opts: CheckConfigOptions): ExitCod
       staff: config.staff.members.length,
       source: config.source.kind,
       transport: config.transport.kind,
+      warnings: configWarnings(config),
     };
     if (opts.json) printJson(io, summary);
     else {
       io.out(`${file}: ok`);
       io.out(`  ${summary.levels.length} levels (${summary.levels.join(', ')}), ${summary.calendars.length} calendars, ${summary.rules} rules, ${summary.licences} licences, ${summary.staff} staff`);
       io.out(`  source ${summary.source}, transport ${summary.transport}`);
+      for (const w of summary.warnings) io.out(`  warning: ${w}`);
     }
     return EXIT.OK;
   } catch (err) {

@@ -18,9 +18,11 @@ export interface ReprocessOptions {
 
 /**
  * Feeds quarantined messages back through the pipeline, e.g. after a parser fix or to release a
- * false spam verdict (reprocessing skips the spam check: the admin looked at it). Entries that
- * still cannot be processed stay held. An entry kept by reference (a message too large to load)
- * has no bytes here: it is named with where the original is, and stays held.
+ * false spam verdict (reprocessing skips the spam check: the admin looked at it). Mail in our own
+ * name held for failing authentication (E_STAFF_AUTH_FAILED) is released as a client message, never
+ * as staff mail: the admin vouches that it is not spam, not that it came from the staff member.
+ * Entries that still cannot be processed stay held. An entry kept by reference (a message too
+ * large to load) has no bytes here: it is named with where the original is, and stays held.
  */
 export async function reprocessCommand(io: CliIo, idText: string | undefined, opts: ReprocessOptions): Promise<ExitCode> {
   let repos;

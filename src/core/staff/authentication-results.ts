@@ -1,3 +1,5 @@
+import { stripComments } from '../mail/header-comments.js';
+
 /**
  * Authentication-Results header fields (RFC 8601) as plain data. Only the parts the staff check
  * reads are kept: who wrote the field (authserv-id), and per method its result and properties.
@@ -60,34 +62,6 @@ function parseResinfo(text: string): AuthResult | undefined {
     rest = rest.slice(p[0].length);
   }
   return { method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), props };
-}
-
-/** Removes (nested) comments, leaving quoted strings alone. */
-function stripComments(value: string): string {
-  let out = '';
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '\\' && (quoted || depth > 0)) {
-      if (depth === 0) out += c + (value[i + 1] ?? '');
-      i++;
-      continue;
-    }
-    if (depth === 0 && c === '"') quoted = !quoted;
-    if (!quoted && c === '(') {
-      depth++;
-      continue;
-    }
-    if (!quoted && c === ')' && depth > 0) {
-      depth--;
-      // A comment separates tokens like white space does.
-      if (depth === 0) out += ' ';
-      continue;
-    }
-    if (depth === 0) out += c;
-  }
-  return out;
 }
 
 function splitOutsideQuotes(value: string, sep: string): string[] {
