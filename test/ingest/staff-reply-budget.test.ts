@@ -33,8 +33,8 @@ describe('staff reply budget', () => {
       const entry = d.repos.quarantine.get(held.quarantineId!)!;
       await d.ingest(entry.raw!, { source: 'reprocess', key: `quarantine:${entry.id}` }, { reprocessOf: entry.id });
     }
-    // The released forgeries were acknowledged to the staff address up to the client cap...
-    expect(d.acks().filter((a) => a.recipients.includes('eve@desk.example'))).toHaveLength(5);
+    // The released forgeries are distinct requests, so each was acknowledged to the staff address...
+    expect(d.acks().filter((a) => a.recipients.includes('eve@desk.example'))).toHaveLength(6);
     // ...and the real Eve still hears that her command was not carried out.
     await expectErrorReply(d, tid);
   });
