@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { locateSetting } from '../config/setting-location.js';
 import { TidingsError } from '../errors.js';
+import { shownPath } from '../paths.js';
 
 /**
  * A failed bind of /healthz and /metrics, as an error an admin can act on: what went wrong with
@@ -21,13 +21,7 @@ export function httpListenError(err: unknown, listen: string, configFile: string
   const example = `${host}:${port > 0 && port < 65535 ? port + 1 : 8026}`;
   const at = locateSetting(configFile, ['http', 'listen']);
   const fix = at
-    ? `change http.listen at ${shown(at.file)}:${at.line} (e.g. ${example}), or set http.enabled: false to run without /healthz and /metrics`
-    : `http.listen is not set (default ${listen}): add "http: { listen: ${example} }" to ${shown(configFile)}, or "http: { enabled: false }" to run without /healthz and /metrics`;
+    ? `change http.listen at ${shownPath(at.file, process.cwd())}:${at.line} (e.g. ${example}), or set http.enabled: false to run without /healthz and /metrics`
+    : `http.listen is not set (default ${listen}): add "http: { listen: ${example} }" to ${shownPath(configFile, process.cwd())}, or "http: { enabled: false }" to run without /healthz and /metrics`;
   return new TidingsError('E_HTTP_LISTEN', `${problem}; ${fix}`, { cause: err, details: { listen, ...(code ? { code } : {}) } });
-}
-
-/** The path as the admin typed it from here: relative below the working directory, else absolute. */
-function shown(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
