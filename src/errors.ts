@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   E_MESSAGE_ID_INVALID: 'cannot build a Message-ID from these parts',
   E_MESSAGE_ID_KEY_INVALID: 'the Message-ID signing key is missing or too short',
   E_ZONE_INVALID: 'unknown time zone',
+  E_HTTP_LISTEN: 'the HTTP address (http.listen) cannot be bound',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -25,3 +25,9 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/** A path as an admin would type it from `cwd`: relative when below it, else absolute. */
+export function shownPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}

@@ -16,6 +16,7 @@ import { createMaildirSource } from '../sources/maildir-source.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
+import { httpListenError } from './http-listen-error.js';
 import { buildLevelSelector } from './level-selector.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
@@ -118,7 +119,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     source = createSource(config, { repos, ingest, ingestMany, oversized, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
-      http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') });
+      http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') }).catch((err: unknown) => {
+        throw httpListenError(err, config.http.listen, config.file);
+      });
     }
     outbox.start(options.outboxIntervalMs ?? 1000);
     if (source) await source.start();

@@ -70,6 +70,7 @@ export function buildConfig(raw: RawConfig, mainPath: string): Config {
   const transport = raw.transport.kind === 'file' ? { ...raw.transport, path: abs(raw.transport.path) } : { ...raw.transport };
   if (transport.kind === 'smtp' && transport.password_file) transport.password_file = abs(transport.password_file);
   const security = { ...raw.security };
+  const log = raw.log.file ? { ...raw.log, file: abs(raw.log.file) } : { ...raw.log };
   if (security.hmac_key_file) security.hmac_key_file = abs(security.hmac_key_file);
 
   const calendarSpecs: Record<string, CalendarSpec> = {};
@@ -86,6 +87,7 @@ export function buildConfig(raw: RawConfig, mainPath: string): Config {
     source,
     transport,
     security,
+    log,
     store: { ...raw.store, path: raw.store.path === ':memory:' ? ':memory:' : abs(raw.store.path) },
     file: mainPath,
     dir,

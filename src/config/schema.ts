@@ -135,7 +135,15 @@ export const mainFileSchema = z.strictObject({
   escalation: z
     .strictObject({ tick_seconds: z.number().int().min(1).max(3600).default(60), batch: z.number().int().min(1).max(100_000).default(500) })
     .default({ tick_seconds: 60, batch: 500 }),
-  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).default({ level: 'info' }),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+      /** json for production (journald, Docker, collectors); pretty for a person at a terminal (pino-pretty). */
+      format: z.enum(['json', 'pretty']).default('json'),
+      /** Append the log to this file (relative to the config file) instead of stdout; unset: stdout. */
+      file: z.string().min(1).optional(),
+    })
+    .default({ level: 'info', format: 'json' }),
   include: z.array(z.string()).default([]),
 });
 

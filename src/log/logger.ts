@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 /**
  * Paths pino censors wherever they appear in a logged object. Bodies and raw headers are never
@@ -38,7 +39,36 @@ function maskDeep(value: unknown, depth = 0): unknown {
 
 export interface LoggerSettings {
   level?: string;
+  /**
+   * json (the default): one pino object a line, for journald, Docker and log collectors.
+   * pretty: pino-pretty's readable lines, for a person at a terminal or reading a file.
+   */
+  format?: 'json' | 'pretty';
+  /** Append to this file (its folder created) instead of writing to stdout. */
+  file?: string | undefined;
+  /** Tests: where lines go instead of stdout or `file`. */
   destination?: DestinationStream;
+}
+
+/**
+ * Where the lines go. pretty formats each line in this thread with pino-pretty's prettyFactory
+ * (no transport worker: a terminal or a file does not need one, and the line it gets is already
+ * masked). A file is written synchronously, so the lines before a crash are on disk; tidings logs
+ * per message or batch, which a write(2) per line keeps up with.
+ */
+function logStream(settings: LoggerSettings): DestinationStream | undefined {
+  const out = settings.destination ?? (settings.file ? pino.destination({ dest: settings.file, mkdir: true, append: true, sync: true }) : undefined);
+  if (settings.format !== 'pretty') return out;
+  const prettify = prettyFactory({
+    colorize: !out && process.stdout.isTTY === true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    // one line per event, "component: message {fields}", so a backgrounded daemon stays readable
+    singleLine: true,
+    messageFormat: '{if component}{component}: {end}{msg}',
+    ignore: 'pid,hostname,app,component',
+  });
+  const sink = out ?? pino.destination(1);
+  return { write: (line: string) => void sink.write(prettify(line)) };
 }
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
@@ -64,7 +94,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
       },
     },
   };
-  return settings.destination ? pino(options, settings.destination) : pino(options);
+  const stream = logStream(settings);
+  return stream ? pino(options, stream) : pino(options);
 }
 
 /** One child per component so every line says where it came from. */

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -30,12 +31,14 @@ async function run(d: ConfigDir, args: string[], now?: number) {
 }
 
 describe('tidings migrate and doctor', () => {
-  it('doctor fails before migrate, names the fix, and passes after', async () => {
+  it('doctor --offline passes on a fresh install: the database will be created on first run', async () => {
     const d = configDir();
-    const before = await run(d, ['doctor']);
-    expect(before.code).toBe(1);
-    expect(before.out).toMatch(/FAIL database: .*does not exist; run `tidings migrate`/);
-    expect(before.out).toMatch(/ok   config: /);
+    const fresh = await run(d, ['doctor', '--offline']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.out).toMatch(/ok   database: .*tidings\.db will be created on first run/);
+    expect(fresh.out).toContain('all checks passed');
+    // doctor only looks: it creates nothing, so the first `run` still starts from nothing
+    expect(existsSync(path.join(d.dir, 'data'))).toBe(false);
 
     const m = await run(d, ['migrate']);
     expect(m.code).toBe(0);
@@ -45,9 +48,28 @@ describe('tidings migrate and doctor', () => {
 
     const after = await run(d, ['doctor', '--json']);
     expect(after.code).toBe(0);
-    const report = JSON.parse(after.out) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+    const report = JSON.parse(after.out) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['config', 'database', 'data dir', 'maildir inbox', 'file outbox']));
+    expect(report.checks.find((c) => c.name === 'database')?.detail).toMatch(/schema version \d+ is current/);
+  });
+
+  it('doctor still fails on a database it cannot open and on a schema newer than the code', async () => {
+    const d = configDir();
+    mkdirSync(path.join(d.dir, 'data'));
+    writeFileSync(path.join(d.dir, 'data/tidings.db'), 'not a database, just some text that is long enough to be read as a header');
+    const junk = await run(d, ['doctor', '--offline']);
+    expect(junk.code).toBe(1);
+    expect(junk.out).toMatch(/FAIL database: /);
+
+    rmSync(path.join(d.dir, 'data/tidings.db'));
+    expect((await run(d, ['migrate'])).code).toBe(0);
+    const db = new Database(path.join(d.dir, 'data/tidings.db'));
+    db.pragma('user_version = 9999');
+    db.close();
+    const tooNew = await run(d, ['doctor', '--offline']);
+    expect(tooNew.code).toBe(1);
+    expect(tooNew.out).toMatch(/FAIL database: .*schema version 9999, newer than this tidings .*E_SCHEMA_TOO_NEW/);
   });
 
   it('doctor reports an invalid config with file:line and exits 1', async () => {

@@ -2,7 +2,7 @@ import { buildIngestDeps } from '../../app/daemon.js';
 import { openStore } from '../../app/open-store.js';
 import { loadConfig } from '../../config/load-config.js';
 import { ingestMessage } from '../../ingest/ingest-message.js';
-import { createLogger } from '../../log/logger.js';
+import { commandLogger } from '../command-logger.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -24,7 +24,7 @@ export async function ingestCommand(io: CliIo, opts: IngestOptions): Promise<Exi
   try {
     const config = loadConfig(resolveConfigPath(io, opts.config));
     const raw = await opts.read();
-    const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
+    const logger = commandLogger(io, config);
     repos = openStore(config);
     const deps = buildIngestDeps(config, repos, logger, io.env, io.now);
     const out = await ingestMessage(deps, raw, { source: 'stdin', key: '', receivedAt: io.now() });

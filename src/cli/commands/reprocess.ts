@@ -2,7 +2,7 @@ import { buildIngestDeps } from '../../app/daemon.js';
 import { openStore } from '../../app/open-store.js';
 import { loadConfig } from '../../config/load-config.js';
 import { ingestMessage } from '../../ingest/ingest-message.js';
-import { createLogger } from '../../log/logger.js';
+import { commandLogger } from '../command-logger.js';
 import { TidingsError } from '../../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, type CliIo } from '../io.js';
@@ -48,7 +48,7 @@ export async function reprocessCommand(io: CliIo, idText: string | undefined, op
       if (!Number.isSafeInteger(id) || id <= 0) throw new TidingsError('E_USAGE', `not a quarantine id: "${idText}"`);
       ids = [id];
     }
-    const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
+    const logger = commandLogger(io, config);
     const deps = buildIngestDeps(config, repos, logger, io.env, io.now);
     const results: { id: number; status: string; ticketId?: number; original?: string }[] = [];
     for (const id of ids) {

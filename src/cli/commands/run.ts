@@ -1,7 +1,9 @@
 import { createConfigReloader } from '../../app/config-reload.js';
 import { startDaemon } from '../../app/daemon.js';
 import { loadConfig } from '../../config/load-config.js';
-import { componentLogger, createLogger } from '../../log/logger.js';
+import { componentLogger } from '../../log/logger.js';
+import { commandLogger } from '../command-logger.js';
+import { shownPath } from '../../paths.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -24,9 +26,10 @@ export async function runCommand(io: CliIo, opts: RunOptions): Promise<ExitCode>
   let daemon;
   try {
     const config = loadConfig(resolveConfigPath(io, opts.config), { secretsFrom: io.env });
-    const logger = createLogger({ level: io.env.TIDINGS_LOG_LEVEL ?? config.log.level });
+    const logger = commandLogger(io, config);
     daemon = await startDaemon({ config, logger, env: io.env, serveHttp: true });
     const d = daemon;
+    io.err(startLine(io, config.log.file, d.http?.address));
     const reloader = createConfigReloader({ initial: config, logger: componentLogger(logger, 'config'), apply: (c) => d.setConfig(c) });
     const onHup = (): void => {
       logger.info({ event: 'daemon.signal', signal: 'SIGHUP' }, 'SIGHUP: reloading the configuration');
@@ -63,4 +66,13 @@ export async function runCommand(io: CliIo, opts: RunOptions): Promise<ExitCode>
     if (daemon) await daemon.stop().catch(() => undefined);
     return reportError(io, err);
   }
+}
+
+/**
+ * One line on stderr once the daemon is up: where its log goes (a backgrounded daemon with
+ * `log.file` is otherwise silent) and where its health answers.
+ */
+function startLine(io: CliIo, logFile: string | undefined, http: string | undefined): string {
+  const log = logFile ? shownPath(logFile, io.cwd) : 'stdout';
+  return `tidings is running (pid ${process.pid}); log: ${log}; health: ${http ? `http://${http}/healthz` : 'off'}`;
 }
