@@ -50,6 +50,9 @@ describe('the README quick start on the embedded default configuration', () => {
     // what the README promises the newcomer sees
     expect(readme).toContain('Service level: Commercial client, self-hosted.');
     expect(readme).toContain(`licence    ${licence}`);
+    const licenceLine = /^Licence: .*$/m.exec(text)?.[0];
+    expect(licenceLine).toBe('Licence: BX-1005 (Client Example Ltd).');
+    expect(readme).toContain(licenceLine);
     expect(text).not.toMatch(/no licence|not licensed|expired/i);
   });
 
