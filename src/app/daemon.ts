@@ -7,11 +7,13 @@ import { commitBatch, ingestMessage, prepareBatch } from '../ingest/ingest-messa
 import { quarantineOversized } from '../ingest/quarantine-oversized.js';
 import { createMailThread } from '../mail/mail-thread.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
+import { ownAddresses } from '../ingest/participants-of.js';
 import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
 import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
 import { createImapSource } from '../sources/imap-source.js';
+import { createLmtpSource } from '../sources/lmtp-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
@@ -116,7 +118,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
     const ingestMany: BatchHandler = { prepare: (messages) => prepareBatch(deps, messages), commit: commitBatch };
     const oversized: OversizedPolicy = { maxBytes: () => deps.config.limits.max_message_bytes, quarantine: (m) => quarantineOversized(deps, m) };
-    source = createSource(config, { repos, ingest, ingestMany, oversized, logger, env, now });
+    const isOurs = (address: string): boolean => ownAddresses(deps.config).has(address);
+    source = createSource(config, { repos, ingest, ingestMany, oversized, isOurs, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
       http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') }).catch((err: unknown) => {
@@ -178,7 +181,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 function createSource(
   config: Config,
-  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
+  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; isOurs: (address: string) => boolean; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
 ): MailSource | undefined {
   const src = config.source;
   if (src.kind === 'maildir') {
@@ -196,6 +199,21 @@ function createSource(
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
     return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, oversized: d.oversized, logger: componentLogger(d.logger, 'imap'), now: d.now });
+  }
+  if (src.kind === 'lmtp') {
+    // Over the limit is refused (552) while the MTA still holds the message: nothing to quarantine by reference.
+    return createLmtpSource({
+      listen: src.listen,
+      socketMode: Number.parseInt(src.socket_mode, 8),
+      handler: d.ingest,
+      batchHandler: d.ingestMany,
+      batchSize: src.batch_size,
+      maxConnections: src.max_connections,
+      maxBytes: d.oversized.maxBytes,
+      isOurs: d.isOurs,
+      logger: componentLogger(d.logger, 'lmtp'),
+      now: d.now,
+    });
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
   return undefined;
