@@ -212,6 +212,18 @@ describe('LMTP source', () => {
     expect(d.acks()).toHaveLength(1);
   });
 
+  it('stores once a message the IMAP source of the same desk already stored (Dovecot added its own trace headers)', async () => {
+    const { desk: d, connect } = await start();
+    const viaImap = `Return-Path: <client1@client.example>\r\nDelivered-To: support@desk.example\r\nReceived: from mx by imap.desk.example with LMTP id x; Mon, 23 Nov 2026 10:00:01 +0100\r\n${mail(11, 'both')}`;
+    expect((await d.ingest(viaImap, { source: 'imap:support@desk.example@127.0.0.1:143/INBOX', key: 'uidvalidity:1:uid:5' })).status).toBe('stored');
+    const c = await connect();
+    c.write('LHLO mta.desk.example\r\nMAIL FROM:<client1@client.example>\r\nRCPT TO:<support@desk.example>\r\nDATA\r\n');
+    await c.replies(4);
+    c.write(data(mail(11, 'both')));
+    expect(await c.replies(1)).toEqual([expect.stringMatching(/^250 2\.6\.0 Message duplicate/)]);
+    expect(ticketCount(d)).toBe(1);
+  });
+
   it("takes mail from nodemailer's LMTP client, one accepted and one rejected recipient", async () => {
     const { desk: d, source: s } = await start();
     const address = s.address() as { port: number };
