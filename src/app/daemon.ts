@@ -19,6 +19,7 @@ import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { httpListenError } from './http-listen-error.js';
+import { lmtpListenError } from './lmtp-listen-error.js';
 import { buildLevelSelector } from './level-selector.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
@@ -85,6 +86,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const repos = openStore(config);
   let transport: MailTransport | undefined;
   let http: HttpEndpoint | undefined;
+  /** Started before the source, so a source that cannot start (LMTP address in use) must stop it. */
+  let startedOutbox: OutboxLoop | undefined;
   const mailThread = createMailThread({ logger: componentLogger(logger, 'mail-thread'), blobs: repos.blobs, thread: options.mailThread ?? true });
   try {
     const outboxLog = componentLogger(logger, 'outbox');
@@ -127,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       });
     }
     outbox.start(options.outboxIntervalMs ?? 1000);
+    startedOutbox = outbox;
     if (source) await source.start();
     // Escalation notices: one catch-up scan now (notices due while the daemon was down), then every tick.
     const escalation = createEscalationLoop({ deps: () => deps, now, logger: componentLogger(logger, 'escalation'), tickSeconds: config.escalation.tick_seconds,
@@ -171,6 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     };
   } catch (err) {
+    await startedOutbox?.stop().catch(() => undefined);
     await http?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
     await mailThread.close();
@@ -202,7 +207,7 @@ function createSource(
   }
   if (src.kind === 'lmtp') {
     // Over the limit is refused (552) while the MTA still holds the message: nothing to quarantine by reference.
-    return createLmtpSource({
+    const lmtp = createLmtpSource({
       listen: src.listen,
       socketMode: Number.parseInt(src.socket_mode, 8),
       handler: d.ingest,
@@ -214,6 +219,13 @@ function createSource(
       logger: componentLogger(d.logger, 'lmtp'),
       now: d.now,
     });
+    return {
+      ...lmtp,
+      start: () =>
+        lmtp.start().catch((err: unknown) => {
+          throw lmtpListenError(err, src.listen, config.file);
+        }),
+    };
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
   return undefined;

@@ -245,16 +245,21 @@ export function createLmtpSource(deps: LmtpSourceDeps): LmtpSource {
       stopping = false;
       status.state = 'starting';
       const srv = create();
-      srv.on('error', (err) => log.warn({ event: 'lmtp.connection.failed', err }, 'LMTP connection error'));
+      // smtp-server re-emits the listen error too; until bound, start() reports it instead
+      let listening = false;
+      srv.on('error', (err) => {
+        if (listening) log.warn({ event: 'lmtp.connection.failed', err }, 'LMTP connection error');
+      });
       try {
         await listen(srv);
       } catch (err) {
         status.state = 'stopped';
         throw err;
       }
+      listening = true;
       server = srv;
       status.state = 'connected';
-      log.info({ event: 'lmtp.started', listen: 'path' in target ? `unix:${target.path}` : `${bound && 'port' in bound ? `${bound.host}:${bound.port}` : deps.listen}` }, 'listening for LMTP');
+      log.info({ event: 'lmtp.started', listen: bound && 'port' in bound ? `${bound.host}:${bound.port}` : deps.listen }, 'listening for LMTP');
     },
     async stop() {
       const srv = server;
