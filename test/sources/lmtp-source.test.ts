@@ -7,7 +7,7 @@ import type { BatchHandler, MessageHandler } from '../../src/sources/mail-source
 import { createLmtpSource, type LmtpSource, type LmtpSourceDeps } from '../../src/sources/lmtp-source.js';
 import { openDesk, type Desk } from '../ingest/ingest-fixture.js';
 import { dotStuff, lmtpConnect, toCrlf, type LmtpConversation } from '../support/lmtp.js';
-import { mail } from './helpers.js';
+import { mail, waitFor } from './helpers.js';
 
 const MAIN = `mailbox: { address: support@desk.example, name: Support, aliases: [help@desk.example] }
 source: { kind: maildir, path: ./data/inbox }
@@ -221,6 +221,24 @@ describe('LMTP source', () => {
     await c.replies(4);
     c.write(data(mail(11, 'both')));
     expect(await c.replies(1)).toEqual([expect.stringMatching(/^250 2\.6\.0 Message duplicate/)]);
+    expect(ticketCount(d)).toBe(1);
+  });
+
+  it('on stop, commits and answers a message already received instead of waiting out the batch window', async () => {
+    const { desk: d, source: s, connect } = await start({ batchWindowMs: 60_000 });
+    const c = await connect();
+    c.write('LHLO mta.desk.example\r\nMAIL FROM:<client1@client.example>\r\nRCPT TO:<support@desk.example>\r\nDATA\r\n');
+    await c.replies(4);
+    c.write(data(mail(12, 'stop')));
+    // the source reports the waiting message as lag (the outbox yields to it meanwhile)
+    await waitFor('the message waiting for its batch', () => {
+      d.clock.now += 1;
+      return s.status().lagMs > 0;
+    });
+    const answered = c.replies(1);
+    await s.stop();
+    source = undefined;
+    expect(await answered).toEqual([expect.stringMatching(/^250 2\.6\.0 /)]);
     expect(ticketCount(d)).toBe(1);
   });
 
