@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   E_MESSAGE_ID_KEY_INVALID: 'the Message-ID signing key is missing or too short',
   E_ZONE_INVALID: 'unknown time zone',
   E_HTTP_LISTEN: 'the HTTP address (http.listen) cannot be bound',
+  E_LMTP_LISTEN: 'the LMTP address (source.listen) cannot be bound',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

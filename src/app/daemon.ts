@@ -7,16 +7,19 @@ import { commitBatch, ingestMessage, prepareBatch } from '../ingest/ingest-messa
 import { quarantineOversized } from '../ingest/quarantine-oversized.js';
 import { createMailThread } from '../mail/mail-thread.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
+import { ownAddresses } from '../ingest/participants-of.js';
 import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
 import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
 import { createImapSource } from '../sources/imap-source.js';
+import { createLmtpSource } from '../sources/lmtp-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { httpListenError } from './http-listen-error.js';
+import { lmtpListenError } from './lmtp-listen-error.js';
 import { buildLevelSelector } from './level-selector.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
@@ -83,6 +86,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const repos = openStore(config);
   let transport: MailTransport | undefined;
   let http: HttpEndpoint | undefined;
+  /** Started before the source, so a source that cannot start (LMTP address in use) must stop it. */
+  let startedOutbox: OutboxLoop | undefined;
   const mailThread = createMailThread({ logger: componentLogger(logger, 'mail-thread'), blobs: repos.blobs, thread: options.mailThread ?? true });
   try {
     const outboxLog = componentLogger(logger, 'outbox');
@@ -116,7 +121,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
     const ingestMany: BatchHandler = { prepare: (messages) => prepareBatch(deps, messages), commit: commitBatch };
     const oversized: OversizedPolicy = { maxBytes: () => deps.config.limits.max_message_bytes, quarantine: (m) => quarantineOversized(deps, m) };
-    source = createSource(config, { repos, ingest, ingestMany, oversized, logger, env, now });
+    const isOurs = (address: string): boolean => ownAddresses(deps.config).has(address);
+    source = createSource(config, { repos, ingest, ingestMany, oversized, isOurs, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
       http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') }).catch((err: unknown) => {
@@ -124,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       });
     }
     outbox.start(options.outboxIntervalMs ?? 1000);
+    startedOutbox = outbox;
     if (source) await source.start();
     // Escalation notices: one catch-up scan now (notices due while the daemon was down), then every tick.
     const escalation = createEscalationLoop({ deps: () => deps, now, logger: componentLogger(logger, 'escalation'), tickSeconds: config.escalation.tick_seconds,
@@ -168,6 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     };
   } catch (err) {
+    await startedOutbox?.stop().catch(() => undefined);
     await http?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
     await mailThread.close();
@@ -178,7 +186,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 function createSource(
   config: Config,
-  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
+  d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; isOurs: (address: string) => boolean; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
 ): MailSource | undefined {
   const src = config.source;
   if (src.kind === 'maildir') {
@@ -196,6 +204,28 @@ function createSource(
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
     return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, oversized: d.oversized, logger: componentLogger(d.logger, 'imap'), now: d.now });
+  }
+  if (src.kind === 'lmtp') {
+    // Over the limit is refused (552) while the MTA still holds the message: nothing to quarantine by reference.
+    const lmtp = createLmtpSource({
+      listen: src.listen,
+      socketMode: Number.parseInt(src.socket_mode, 8),
+      handler: d.ingest,
+      batchHandler: d.ingestMany,
+      batchSize: src.batch_size,
+      maxConnections: src.max_connections,
+      maxBytes: d.oversized.maxBytes,
+      isOurs: d.isOurs,
+      logger: componentLogger(d.logger, 'lmtp'),
+      now: d.now,
+    });
+    return {
+      ...lmtp,
+      start: () =>
+        lmtp.start().catch((err: unknown) => {
+          throw lmtpListenError(err, src.listen, config.file);
+        }),
+    };
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
   return undefined;

@@ -65,7 +65,10 @@ function deepFreeze<T>(value: T): T {
 export function buildConfig(raw: RawConfig, mainPath: string): Config {
   const dir = path.dirname(mainPath);
   const abs = (p: string): string => path.resolve(dir, p);
-  const source = raw.source.kind === 'maildir' ? { ...raw.source, path: abs(raw.source.path) } : { ...raw.source };
+  const source =
+    raw.source.kind === 'maildir' ? { ...raw.source, path: abs(raw.source.path) }
+    : raw.source.kind === 'lmtp' && raw.source.listen.startsWith('unix:') ? { ...raw.source, listen: `unix:${abs(raw.source.listen.slice('unix:'.length))}` }
+    : { ...raw.source };
   if (source.kind !== 'stdin' && 'password_file' in source && source.password_file) source.password_file = abs(source.password_file);
   const transport = raw.transport.kind === 'file' ? { ...raw.transport, path: abs(raw.transport.path) } : { ...raw.transport };
   if (transport.kind === 'smtp' && transport.password_file) transport.password_file = abs(transport.password_file);

@@ -49,6 +49,28 @@ const maildirSource = z.strictObject({
 
 const stdinSource = z.strictObject({ kind: z.literal('stdin') });
 
+/** `host:port` (IPv6 in brackets) with a port in 1-65535, or `unix:<path>` (relative to the config file). */
+const lmtpListen = z
+  .string()
+  .regex(/^(unix:.+|(\[[0-9a-f:.]+\]|[^:\s[\]]+):\d{1,5})$/i, { error: 'not host:port or unix:/path/to/socket' })
+  .refine((s) => s.startsWith('unix:') || Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { error: 'port out of range (1-65535)' })
+  .refine((s) => s.startsWith('unix:') || Number(s.slice(s.lastIndexOf(':') + 1)) >= 1, { error: 'port out of range (1-65535)' });
+
+/**
+ * The MTA delivers straight to the daemon over LMTP (RFC 2033): 250 per recipient only once the
+ * message is committed, 451 on a temporary failure so the MTA retries.
+ */
+const lmtpSource = z.strictObject({
+  kind: z.literal('lmtp'),
+  listen: lmtpListen.default('127.0.0.1:2424'),
+  /** Messages stored per transaction at most; those arriving within a few milliseconds share one. */
+  batch_size: z.number().int().min(1).max(1000).default(250),
+  /** Connections served at once; each holds at most one message (limits.max_message_bytes) in memory. */
+  max_connections: z.number().int().min(1).max(1000).default(20),
+  /** Permissions of a unix socket (octal), so the MTA's user can connect, e.g. "660" with a shared group. */
+  socket_mode: z.string().regex(/^0?[0-7]{3}$/, { error: 'not an octal mode (e.g. 660)' }).default('660'),
+});
+
 const smtpTransport = z.strictObject({
   kind: z.literal('smtp'),
   host: z.string().min(1),
@@ -78,7 +100,7 @@ const security = z.strictObject({
 const limits = z.strictObject({
   /**
    * Larger messages are not read: quarantined by reference (the file or IMAP message stays where
-   * the source acknowledges it). A message is parsed whole in memory, hence the 1 GiB ceiling.
+   * the source acknowledges it), or refused over LMTP (552, the MTA keeps it). A message is parsed whole in memory, hence the 1 GiB ceiling.
    */
   max_message_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Automatic answers other than the acknowledgement (BMP note, command errors) to one address per hour. */
@@ -118,7 +140,7 @@ const spam = z.strictObject({
 
 export const mainFileSchema = z.strictObject({
   mailbox,
-  source: z.discriminatedUnion('kind', [imapSource, maildirSource, stdinSource]),
+  source: z.discriminatedUnion('kind', [imapSource, maildirSource, lmtpSource, stdinSource]),
   transport: z.discriminatedUnion('kind', [smtpTransport, fileTransport]),
   store,
   tid: z.strictObject({ prefix: z.string().min(1).default('TID#') }).default({ prefix: 'TID#' }),

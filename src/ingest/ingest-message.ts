@@ -193,7 +193,7 @@ function report(deps: IngestDeps, p: Prepared, c: Committed): IngestOutcome {
 /** Failures worth retrying: the database busy, locked, full or failing I/O; anything else is about the message. */
 function isTemporary(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/.test(code);
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT|READONLY)/.test(code);
 }
 
 function route(

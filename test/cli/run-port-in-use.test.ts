@@ -54,6 +54,28 @@ describe('tidings run on a port that is in use', () => {
   });
 });
 
+describe('tidings run with an LMTP source on an address that is in use', () => {
+  it('names source.listen with its file:line and E_LMTP_LISTEN, exits 1, prints no stack trace', async () => {
+    const port = await occupiedPort();
+    const main = BASE_FILES['tidings.yaml']!.replace('source: { kind: maildir, path: ./data/inbox }', `source: { kind: lmtp, listen: "127.0.0.1:${port}" }`);
+    const d = configDir({ 'tidings.yaml': `${main}http: { enabled: false }\nlog: { level: warn }\n` });
+    const io = memoryIo({}, d.dir);
+    const code = await runCli(['--config', d.main, 'run'], io);
+    expect(code).toBe(1);
+    expect(io.stderr).toContain(`error E_LMTP_LISTEN: 127.0.0.1:${port} is already in use`);
+    expect(io.stderr).toMatch(/change source\.listen at \S*tidings\.yaml:2\b/);
+    expect(io.stderr).not.toMatch(/unexpected error|^\s+at /m);
+  });
+
+  it('says so when the folder of a unix socket does not exist', async () => {
+    const main = BASE_FILES['tidings.yaml']!.replace('source: { kind: maildir, path: ./data/inbox }', 'source: { kind: lmtp, listen: "unix:./no/such/dir/lmtp.sock" }');
+    const d = configDir({ 'tidings.yaml': `${main}http: { enabled: false }\nlog: { level: warn }\n` });
+    const io = memoryIo({}, d.dir);
+    expect(await runCli(['--config', d.main, 'run'], io)).toBe(1);
+    expect(io.stderr).toMatch(/error E_LMTP_LISTEN: the folder of the socket \S*no\/such\/dir\/lmtp\.sock does not exist; change source\.listen at \S*tidings\.yaml:2\b/);
+  });
+});
+
 describe('httpListenError', () => {
   it('names the main file to add http.listen to when the default is in force', () => {
     // The default port cannot be taken by a test (another daemon may hold it), so the error is built directly.

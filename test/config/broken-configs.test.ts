@@ -42,6 +42,16 @@ const cases: Case[] = [
     expect: 'tidings.yaml:4 store.busy_timeout_ms: expected number',
   },
   {
+    name: 'LMTP source with a port out of range',
+    overrides: { 'tidings.yaml': withLine('tidings.yaml', 2, 'source: { kind: lmtp, listen: "127.0.0.1:99999" }') },
+    expect: 'tidings.yaml:2 source.listen: port out of range (1-65535)',
+  },
+  {
+    name: 'LMTP source listening on neither host:port nor a unix socket',
+    overrides: { 'tidings.yaml': withLine('tidings.yaml', 2, 'source: { kind: lmtp, listen: /run/tidings.sock }') },
+    expect: 'tidings.yaml:2 source.listen: not host:port or unix:/path/to/socket',
+  },
+  {
     name: 'unknown key',
     overrides: { 'calendars.yaml': withLine('calendars.yaml', 3, '    timezone: Europe/Berlin\n    zone: Europe/Berlin') },
     expect: 'calendars.yaml:3 calendars.berlin.timezone: unknown key',

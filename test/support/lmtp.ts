@@ -144,3 +144,69 @@ export async function lmtpDeliver(raw: Buffer | string, opts: LmtpDeliverOptions
     sock.destroy();
   }
 }
+
+/**
+ * A raw LMTP conversation for protocol tests: write anything (pipelined commands, a DATA body) and
+ * read the replies as they come, each as its last line ("250 2.6.0 ..."), multi-line ones whole in `lines`.
+ */
+export interface LmtpConversation {
+  write(text: string | Buffer): void;
+  /** Resolves with the next `n` replies (waits for them). */
+  replies(n: number, timeoutMs?: number): Promise<string[]>;
+  /** Every reply so far with all its lines, e.g. the LHLO capabilities. */
+  readonly all: Reply[];
+  close(): void;
+}
+
+export async function lmtpConnect(target: { host: string; port: number } | { path: string }): Promise<LmtpConversation> {
+  const sock = 'path' in target ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port });
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', () => resolve());
+    sock.once('error', reject);
+  });
+  sock.setEncoding('latin1');
+  let buf = '';
+  let current: string[] = [];
+  const all: Reply[] = [];
+  let taken = 0;
+  const wake: Array<() => void> = [];
+  sock.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\r\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 2);
+      current.push(line);
+      if (line.length < 4 || line[3] !== '-') {
+        all.push({ code: Number.parseInt(line.slice(0, 3), 10), lines: current });
+        current = [];
+        for (const w of wake.splice(0)) w();
+      }
+    }
+  });
+  sock.on('error', () => undefined);
+  sock.on('close', () => {
+    for (const w of wake.splice(0)) w();
+  });
+  return {
+    write: (text) => void sock.write(text),
+    all,
+    async replies(n, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (all.length < taken + n) {
+        if (sock.destroyed || Date.now() > deadline) throw new LmtpError(`expected ${n} more replies, got ${all.length - taken}: ${all.slice(taken).map((r) => r.lines.at(-1)).join(' | ')}`);
+        await new Promise<void>((resolve) => {
+          wake.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+      const got = all.slice(taken, taken + n).map((r) => r.lines.at(-1)!);
+      taken += n;
+      return got;
+    },
+    close: () => {
+      sock.end();
+      sock.destroy();
+    },
+  };
+}
