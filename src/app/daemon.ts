@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { hmacKey, requireSecret } from '../config/secrets.js';
+import { requireSecret } from '../config/secrets.js';
 import { createEscalationLoop, type EscalationLoop } from '../escalation/escalation-loop.js';
 import { commitBatch, ingestMessage, prepareBatch } from '../ingest/ingest-message.js';
 import { quarantineOversized } from '../ingest/quarantine-oversized.js';
@@ -11,17 +10,14 @@ import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
 import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
-import { createImapSource } from '../sources/imap-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { httpListenError } from './http-listen-error.js';
-import { buildLevelSelector } from './level-selector.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
+import { buildIngestDeps } from './build-ingest-deps.js';
 import { openStore } from './open-store.js';
-import { createRandomPool } from './random-pool.js';
-import { buildServiceLevels } from './service-levels.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -58,21 +54,8 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-/** Shared by `run`, `ingest` and `reprocess`: everything the pipeline needs over one store. */
-export function buildIngestDeps(config: Config, repos: Repositories, logger: Logger, env: NodeJS.ProcessEnv, now: () => number): IngestDeps {
-  const dataDir = config.store.path === ':memory:' ? path.join(config.dir, 'data') : path.dirname(config.store.path);
-  const key = hmacKey({ env: config.security.hmac_key_env, file: config.security.hmac_key_file }, dataDir, env);
-  return {
-    config,
-    levels: buildServiceLevels(config),
-    selector: buildLevelSelector(config),
-    repos,
-    logger: componentLogger(logger, 'ingest'),
-    now,
-    hmacKeys: [key],
-    randomBytes: createRandomPool(),
-  };
-}
+// kept importable from here for callers that wire a daemon-like pipeline themselves
+export { buildIngestDeps };
 
 /** The composition root: the one place where adapters are chosen and wired. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -116,7 +99,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const ingest: MessageHandler = (raw, position) => ingestMessage(deps, raw, position);
     const ingestMany: BatchHandler = { prepare: (messages) => prepareBatch(deps, messages), commit: commitBatch };
     const oversized: OversizedPolicy = { maxBytes: () => deps.config.limits.max_message_bytes, quarantine: (m) => quarantineOversized(deps, m) };
-    source = createSource(config, { repos, ingest, ingestMany, oversized, logger, env, now });
+    source = await createSource(config, { repos, ingest, ingestMany, oversized, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
       http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') }).catch((err: unknown) => {
@@ -176,10 +159,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 }
 
-function createSource(
+async function createSource(
   config: Config,
   d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
-): MailSource | undefined {
+): Promise<MailSource | undefined> {
   const src = config.source;
   if (src.kind === 'maildir') {
     return createMaildirSource({
@@ -195,6 +178,8 @@ function createSource(
   }
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
+    // imapflow costs a noticeable part of a second to load; a Maildir or stdin desk never needs it
+    const { createImapSource } = await import('../sources/imap-source.js');
     return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, oversized: d.oversized, logger: componentLogger(d.logger, 'imap'), now: d.now });
   }
   // stdin: mail arrives through `tidings ingest` from the MTA; the daemon only sends.
