@@ -69,7 +69,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const mailThread = createMailThread({ logger: componentLogger(logger, 'mail-thread'), blobs: repos.blobs, thread: options.mailThread ?? true });
   try {
     const outboxLog = componentLogger(logger, 'outbox');
-    transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
+    transport = await createMailTransport({ config: config.transport, logger: outboxLog, now, env });
     const released = repos.outbox.releaseLeases(now());
     if (released) log.warn({ event: 'outbox.leases_released', count: released }, 'mail claimed before an unclean stop is due again');
     let source: MailSource | undefined;
