@@ -6,6 +6,7 @@
 import { parseTimeRange } from '../src/core/calendar/time-range.js';
 import { compileCalendar } from '../src/core/calendar/working-calendar.js';
 import { computeDeadline, type ResponseTerm } from '../src/core/calendar/deadline.js';
+import { holidayLibrary } from '../src/config/holiday-library.js';
 
 const workday = [parseTimeRange('09:00-18:00')];
 const cal = compileCalendar({
@@ -21,7 +22,7 @@ const cal = compileCalendar({
   publicHolidays: { country: 'DE' },
   extraWorking: new Map(),
   shortened: new Map([['2026-12-23', [parseTimeRange('09:00-17:00')]]]),
-});
+}, holidayLibrary);
 const term: ResponseTerm = { clock: 'business', minutes: 24 * 60 };
 
 const FROM = Date.parse('2025-01-01T00:00:00Z');

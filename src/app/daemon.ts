@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { hmacKey, requireSecret } from '../config/secrets.js';
+import { requireSecret } from '../config/secrets.js';
 import { createEscalationLoop, type EscalationLoop } from '../escalation/escalation-loop.js';
 import { commitBatch, ingestMessage, prepareBatch } from '../ingest/ingest-message.js';
 import { quarantineOversized } from '../ingest/quarantine-oversized.js';
@@ -12,19 +11,15 @@ import { componentLogger } from '../log/logger.js';
 import { createMailTransport } from '../outbox/create-transport.js';
 import { createOutboxLoop, type OutboxLoop } from '../outbox/outbox-loop.js';
 import type { MailTransport } from '../outbox/transport.js';
-import { createImapSource } from '../sources/imap-source.js';
-import { createLmtpSource } from '../sources/lmtp-source.js';
 import { createMaildirSource } from '../sources/maildir-source.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
 import { httpListenError } from './http-listen-error.js';
 import { lmtpListenError } from './lmtp-listen-error.js';
-import { buildLevelSelector } from './level-selector.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
+import { buildIngestDeps } from './build-ingest-deps.js';
 import { openStore } from './open-store.js';
-import { createRandomPool } from './random-pool.js';
-import { buildServiceLevels } from './service-levels.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -61,21 +56,8 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-/** Shared by `run`, `ingest` and `reprocess`: everything the pipeline needs over one store. */
-export function buildIngestDeps(config: Config, repos: Repositories, logger: Logger, env: NodeJS.ProcessEnv, now: () => number): IngestDeps {
-  const dataDir = config.store.path === ':memory:' ? path.join(config.dir, 'data') : path.dirname(config.store.path);
-  const key = hmacKey({ env: config.security.hmac_key_env, file: config.security.hmac_key_file }, dataDir, env);
-  return {
-    config,
-    levels: buildServiceLevels(config),
-    selector: buildLevelSelector(config),
-    repos,
-    logger: componentLogger(logger, 'ingest'),
-    now,
-    hmacKeys: [key],
-    randomBytes: createRandomPool(),
-  };
-}
+// kept importable from here for callers that wire a daemon-like pipeline themselves
+export { buildIngestDeps };
 
 /** The composition root: the one place where adapters are chosen and wired. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -91,7 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const mailThread = createMailThread({ logger: componentLogger(logger, 'mail-thread'), blobs: repos.blobs, thread: options.mailThread ?? true });
   try {
     const outboxLog = componentLogger(logger, 'outbox');
-    transport = createMailTransport({ config: config.transport, logger: outboxLog, now, env });
+    transport = await createMailTransport({ config: config.transport, logger: outboxLog, now, env });
     const released = repos.outbox.releaseLeases(now());
     if (released) log.warn({ event: 'outbox.leases_released', count: released }, 'mail claimed before an unclean stop is due again');
     let source: MailSource | undefined;
@@ -122,7 +104,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const ingestMany: BatchHandler = { prepare: (messages) => prepareBatch(deps, messages), commit: commitBatch };
     const oversized: OversizedPolicy = { maxBytes: () => deps.config.limits.max_message_bytes, quarantine: (m) => quarantineOversized(deps, m) };
     const isOurs = (address: string): boolean => ownAddresses(deps.config).has(address);
-    source = createSource(config, { repos, ingest, ingestMany, oversized, isOurs, logger, env, now });
+    source = await createSource(config, { repos, ingest, ingestMany, oversized, isOurs, logger, env, now });
     const health = (): Health => checkHealth({ repos, dbPath: config.store.path, source: () => source, now });
     if (options.serveHttp && config.http.enabled) {
       http = await startHttpServer({ listen: config.http.listen, health, metrics, logger: componentLogger(logger, 'http') }).catch((err: unknown) => {
@@ -184,10 +166,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 }
 
-function createSource(
+async function createSource(
   config: Config,
   d: { repos: Repositories; ingest: MessageHandler; ingestMany: BatchHandler; oversized: OversizedPolicy; isOurs: (address: string) => boolean; logger: Logger; env: NodeJS.ProcessEnv; now: () => number },
-): MailSource | undefined {
+): Promise<MailSource | undefined> {
   const src = config.source;
   if (src.kind === 'maildir') {
     return createMaildirSource({
@@ -203,9 +185,12 @@ function createSource(
   }
   if (src.kind === 'imap') {
     const password = requireSecret({ env: src.password_env, file: src.password_file }, 'the IMAP password', d.env);
+    // imapflow costs a noticeable part of a second to load; a Maildir or stdin desk never needs it
+    const { createImapSource } = await import('../sources/imap-source.js');
     return createImapSource({ config: src, password, cursors: d.repos.cursors, handler: d.ingest, batchHandler: d.ingestMany, oversized: d.oversized, logger: componentLogger(d.logger, 'imap'), now: d.now });
   }
   if (src.kind === 'lmtp') {
+    const { createLmtpSource } = await import('../sources/lmtp-source.js');
     // Over the limit is refused (552) while the MTA still holds the message: nothing to quarantine by reference.
     const lmtp = createLmtpSource({
       listen: src.listen,

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { ResponseTerm } from '../core/calendar/deadline.js';
 import { compileCalendar, type WorkingCalendar } from '../core/calendar/working-calendar.js';
 import { TidingsError } from '../errors.js';
+import { holidayLibrary } from '../config/holiday-library.js';
 
 export interface LevelClock {
   key: string;
@@ -26,7 +27,7 @@ export interface ServiceLevels {
  */
 export function buildServiceLevels(config: Config): ServiceLevels {
   const calendars = new Map<string, WorkingCalendar>();
-  for (const [key, spec] of Object.entries(config.calendarSpecs)) calendars.set(key, compileCalendar(spec));
+  for (const [key, spec] of Object.entries(config.calendarSpecs)) calendars.set(key, compileCalendar(spec, holidayLibrary));
   const defaultKey = config.selection.default_calendar ?? Object.keys(config.calendarSpecs)[0];
   const defaultCalendar = defaultKey ? calendars.get(defaultKey) : undefined;
   const cache = new Map<string, LevelClock>();

@@ -1,26 +1,16 @@
 import { Command, CommanderError } from 'commander';
-import { calendarCommand } from './commands/calendar.js';
-import { checkConfigCommand } from './commands/check-config.js';
-import { doctorCommand } from './commands/doctor.js';
-import { migrateCommand } from './commands/migrate.js';
-import { queueCommand } from './commands/queue.js';
-import { reportCommand } from './commands/report.js';
-import { ingestCommand } from './commands/ingest.js';
-import { reprocessCommand } from './commands/reprocess.js';
-import { runCommand } from './commands/run.js';
-import { showCommand } from './commands/show.js';
-import { slaExplainCommand } from './commands/sla-explain.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { reportError } from './report-error.js';
 
 interface GlobalOptions {
   config?: string;
 }
 
 /**
- * Builds the command tree. Each action stores its exit code instead of calling process.exit, so
- * the same program runs in tests and in the real binary.
+ * Builds the command tree. The tree names no command module: each action imports its own the
+ * moment it runs, so `--help` or `ingest` never pays for the IMAP, mail or holiday libraries of
+ * commands not run (test/cli/lazy-commands.test.ts keeps it so). Each action stores its exit code
+ * instead of calling process.exit, so the same program runs in tests and in the real binary.
  */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('tidings')
@@ -37,7 +27,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('validate a configuration and everything it includes, and that the secrets it names are set; every problem is listed with file:line and path')
     .argument('[file]', 'configuration file to check (default: --config)')
     .option('--json', 'print the result as JSON')
-    .action((file: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (file: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const { checkConfigCommand } = await import('./commands/check-config.js');
       setExit(checkConfigCommand(io, { file, config: globals(cmd).config, json: opts.json }));
     });
 
@@ -45,7 +36,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('migrate')
     .description('create or upgrade the database schema')
     .option('--json', 'print the result as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { migrateCommand } = await import('./commands/migrate.js');
       setExit(migrateCommand(io, { config: globals(cmd).config, json: opts.json }));
     });
 
@@ -55,6 +47,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .option('--offline', 'skip the IMAP login and the SMTP EHLO/auth')
     .action(async (opts: { json?: boolean; offline?: boolean }, cmd: Command) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
       setExit(await doctorCommand(io, { config: globals(cmd).config, json: opts.json, offline: opts.offline }));
     });
 
@@ -65,7 +58,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--from <date>', 'first local date, YYYY-MM-DD (default: today in the calendar zone)')
     .option('--days <n>', 'number of days', '14')
     .option('--json', 'print the result as JSON')
-    .action((key: string, opts: { from?: string; days?: string; json?: boolean }, cmd: Command) => {
+    .action(async (key: string, opts: { from?: string; days?: string; json?: boolean }, cmd: Command) => {
+      const { calendarCommand } = await import('./commands/calendar.js');
       setExit(calendarCommand(io, key, { config: globals(cmd).config, ...opts }));
     });
 
@@ -73,6 +67,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('run')
     .description('run the daemon: read the configured source, store tickets, send mail; stops cleanly on SIGTERM')
     .action(async (_opts: unknown, cmd: Command) => {
+      const { runCommand } = await import('./commands/run.js');
       setExit(await runCommand(io, { config: globals(cmd).config }));
     });
 
@@ -80,6 +75,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('ingest')
     .description('store one message read from stdin (for an MTA pipe); exit 0 stored, 75 temporary failure')
     .action(async (_opts: unknown, cmd: Command) => {
+      const { ingestCommand } = await import('./commands/ingest.js');
       setExit(await ingestCommand(io, { config: globals(cmd).config, read: io.readStdin }));
     });
 
@@ -91,6 +87,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--list', 'list held entries')
     .option('--json', 'print the result as JSON')
     .action(async (id: string | undefined, opts: { all?: boolean; list?: boolean; json?: boolean }, cmd: Command) => {
+      const { reprocessCommand } = await import('./commands/reprocess.js');
       setExit(await reprocessCommand(io, id, { config: globals(cmd).config, ...opts }));
     });
 
@@ -103,7 +100,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--subject <text>', 'subject (urgent marker, VIP coupon, licence number)')
     .option('--body-file <file>', 'file with the message body (VIP coupon, licence number)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { from: string; at?: string; subject?: string; bodyFile?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { from: string; at?: string; subject?: string; bodyFile?: string; json?: boolean }, cmd: Command) => {
+      const { slaExplainCommand } = await import('./commands/sla-explain.js');
       setExit(slaExplainCommand(io, { config: globals(cmd).config, ...opts }));
     });
 
@@ -113,7 +111,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument('<tid>', 'ticket number, e.g. 42 or TID#42')
     .option('--full', 'print full message texts, not only the visible part')
     .option('--json', 'print the result as JSON')
-    .action((tid: string, opts: { full?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (tid: string, opts: { full?: boolean; json?: boolean }, cmd: Command) => {
+      const { showCommand } = await import('./commands/show.js');
       setExit(showCommand(io, tid, { config: globals(cmd).config, ...opts }));
     });
 
@@ -122,7 +121,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('list open tickets by deadline with the time left in their clock')
     .option('--limit <n>', 'at most this many tickets', '100')
     .option('--json', 'print the result as JSON')
-    .action((opts: { limit?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { limit?: string; json?: boolean }, cmd: Command) => {
+      const { queueCommand } = await import('./commands/queue.js');
       setExit(queueCommand(io, { config: globals(cmd).config, ...opts, now: io.now() }));
     });
 
@@ -132,7 +132,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .requiredOption('--from <date>', 'first day, e.g. 2026-11-01 (in the default calendar zone)')
     .requiredOption('--to <date>', 'last day, included')
     .option('--json', 'print the result as JSON')
-    .action((opts: { from: string; to: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { from: string; to: string; json?: boolean }, cmd: Command) => {
+      const { reportCommand } = await import('./commands/report.js');
       setExit(reportCommand(io, { config: globals(cmd).config, ...opts, now: io.now() }));
     });
 
@@ -151,6 +152,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // --help and --version end through exitOverride too, with exit code 0.
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
+    // loaded only on failure: it names the config loader, which the help text does not need
+    const { reportError } = await import('./report-error.js');
     return reportError(io, err);
   }
   return code;

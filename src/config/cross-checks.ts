@@ -1,7 +1,7 @@
-import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
 import { parseTimeRange, rangesOverlap, type TimeRange } from '../core/calendar/time-range.js';
 import { parseDuration } from '../core/duration.js';
+import { holidayLibrary } from './holiday-library.js';
 import type { RawConfig, RawLicence } from './schema.js';
 import type { PathSegment } from './yaml-file.js';
 
@@ -16,6 +16,8 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 let countries: Set<string> | undefined;
 function knownCountry(code: string): boolean {
+  // asked only for a calendar with public_holidays, so other configs never load the library
+  const Holidays = holidayLibrary();
   countries ??= new Set(Object.keys(new Holidays().getCountries()));
   return countries.has(code.toUpperCase());
 }

@@ -37,6 +37,7 @@ const imapSource = z.strictObject({
   processed_folder: z.string().default('Processed'),
   poll_seconds: z.number().int().min(5).default(60),
   fetch_timeout_seconds: z.number().int().min(5).default(120),
+  /** Messages per transaction; the first window after start ramps up to it from 16 (FIRST_BATCH). */
   batch_size: z.number().int().min(1).max(1000).default(250),
 });
 
@@ -44,6 +45,7 @@ const maildirSource = z.strictObject({
   kind: z.literal('maildir'),
   path: z.string().min(1),
   poll_seconds: z.number().min(0.1).default(2),
+  /** Files per transaction; each scan's batches ramp up to it from 16 (FIRST_BATCH). */
   batch_size: z.number().int().min(1).max(1000).default(250),
 });
 

@@ -3,7 +3,8 @@ import { verifyMessageId } from '../core/mail/message-id.js';
 import { decideStaffAuth, type DkimSignatureResult, type StaffAuthDecision } from '../core/staff/staff-auth.js';
 import { isTidingsError } from '../errors.js';
 import { messageDigests } from '../mail/message-digests.js';
-import { parseMessage, type ParsedMessage } from '../mail/parse-message.js';
+import { parseOnThisThread } from '../mail/on-this-thread.js';
+import type { ParsedMessage } from '../mail/parse-message.js';
 import { verifyDkim } from '../mail/verify-dkim.js';
 import type { IngestOutcome, MessageHandler, PreparedBatch, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
@@ -102,7 +103,7 @@ async function prepareMessage(deps: IngestDeps, raw: Buffer, position: SourcePos
   const at = deps.now();
   const receivedAt = Math.min(position.receivedAt ?? at, at);
   try {
-    const parsed = await (deps.parse ?? parseMessage)(raw, { maxBytes: deps.config.limits.max_message_bytes });
+    const parsed = await (deps.parse ?? parseOnThisThread)(raw, { maxBytes: deps.config.limits.max_message_bytes });
     const rules = options.reprocessOf !== undefined ? [] : spamRules(deps);
     const cls = classifyMessage(parsed.headers, { returnPath: parsed.returnPath, hasDeliveryStatus: parsed.hasDeliveryStatusPart }, { spamRules: rules });
     // Async like the parse, so here and not in the transaction; only mail in our own name needs it.

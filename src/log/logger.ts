@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 
 /**
  * Paths pino censors wherever they appear in a logged object. Bodies and raw headers are never
@@ -59,6 +59,9 @@ export interface LoggerSettings {
 function logStream(settings: LoggerSettings): DestinationStream | undefined {
   const out = settings.destination ?? (settings.file ? pino.destination({ dest: settings.file, mkdir: true, append: true, sync: true }) : undefined);
   if (settings.format !== 'pretty') return out;
+  // Required here, not imported at the top: a json log (production) never pays for pino-pretty,
+  // and createLogger stays synchronous.
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const prettify = prettyFactory({
     colorize: !out && process.stdout.isTTY === true,
     translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',

@@ -5,10 +5,11 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { TidingsError } from '../errors.js';
 import { permanentDeliveryError } from '../outbox/delivery-error.js';
-import { renderMail, type RenderFn } from '../outbox/render-mail.js';
+import type { RenderFn } from '../outbox/render-mail.js';
 import type { BlobRepository } from '../store/blob-repository.js';
 import type { MailWorkerReady, MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
-import { parseMessage, type ParsedMessage, type ParseFn } from './parse-message.js';
+import { parseOnThisThread, renderOnThisThread } from './on-this-thread.js';
+import type { ParsedMessage, ParseFn } from './parse-message.js';
 import { threadCpuClock } from './thread-cpu-clock.js';
 
 export interface MailThread {
@@ -94,8 +95,8 @@ export function createMailThread(options: MailThreadOptions): MailThread {
   if (options.thread === false || !existsSync(fileURLToPath(workerUrl))) {
     return {
       mode: 'inline',
-      parse: parseMessage,
-      render: (mail, messageId) => renderMail({ mail, messageId, blobs }),
+      parse: parseOnThisThread,
+      render: (mail, messageId) => renderOnThisThread({ mail, messageId, blobs }),
       close: async () => undefined,
     };
   }

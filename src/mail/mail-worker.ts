@@ -5,8 +5,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { isTidingsError } from '../errors.js';
-import { renderMail } from '../outbox/render-mail.js';
 import type { MailWorkerReady, MailWorkerReply, MailWorkerRequest } from './mail-worker-protocol.js';
+import { renderOnThisThread } from './on-this-thread.js';
+// Loaded before the thread says it is ready: parsing is what a starting daemon waits for. The
+// renderer (nodemailer) loads on the first render, after the first commit.
 import { parseMessage } from './parse-message.js';
 import { currentKernelThreadId } from './thread-cpu-clock.js';
 
@@ -20,7 +22,7 @@ function run(req: MailWorkerRequest): Promise<MailWorkerReply> {
     return parseMessage(asBuffer(req.raw), { maxBytes: req.maxBytes }).then((parsed) => ({ id: req.id, ok: true, parsed }));
   }
   const blobs = new Map(req.attachments.map(([sha, content]) => [sha, asBuffer(content)]));
-  return renderMail({ mail: req.mail, messageId: req.messageId, blobs: { get: (sha) => blobs.get(sha) } }).then((rendered) => ({ id: req.id, ok: true, rendered }));
+  return renderOnThisThread({ mail: req.mail, messageId: req.messageId, blobs: { get: (sha) => blobs.get(sha) } }).then((rendered) => ({ id: req.id, ok: true, rendered }));
 }
 
 port.on('message', (req: MailWorkerRequest) => {

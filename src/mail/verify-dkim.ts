@@ -1,5 +1,4 @@
 import { promises as dns } from 'node:dns';
-import { dkimVerify } from 'mailauth';
 import type { DkimSignatureResult } from '../core/staff/staff-auth.js';
 
 export interface DkimVerifyOptions {
@@ -24,6 +23,8 @@ export async function verifyDkim(raw: Buffer, options: DkimVerifyOptions): Promi
     return dns.resolveTxt(name);
   };
   try {
+    // mailauth is slow to load and only staff mail in our own name is verified, so it loads on the first one
+    const { dkimVerify } = await import('mailauth');
     const { results } = await dkimVerify(raw, { resolver, curTime: options.at });
     return results
       .filter((r) => typeof r.signingDomain === 'string' && r.signingDomain !== '')

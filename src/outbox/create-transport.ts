@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RawConfig } from '../config/schema.js';
 import { createFileTransport } from './file-transport.js';
-import { createSmtpTransport, type SmtpTimeouts } from './smtp-transport.js';
+import type { SmtpTimeouts } from './smtp-transport.js';
 import type { MailTransport } from './transport.js';
 
 export type TransportConfig = RawConfig['transport'];
@@ -19,10 +19,14 @@ export interface CreateMailTransportDeps {
   smtpTimeouts?: SmtpTimeouts;
 }
 
-/** The configured transport: SMTP (pooled by default) or the file spool of the embedded default. */
-export function createMailTransport(deps: CreateMailTransportDeps): MailTransport {
+/**
+ * The configured transport: SMTP (pooled by default) or the file spool of the embedded default.
+ * nodemailer is imported only for SMTP, so a spooling daemon starts without loading it.
+ */
+export async function createMailTransport(deps: CreateMailTransportDeps): Promise<MailTransport> {
   const { config, logger } = deps;
   if (config.kind === 'file') return createFileTransport({ dir: config.path, logger, now: deps.now });
+  const { createSmtpTransport } = await import('./smtp-transport.js');
   return createSmtpTransport({
     config,
     logger,

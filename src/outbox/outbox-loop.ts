@@ -4,7 +4,8 @@ import { componentLogger } from '../log/logger.js';
 import { DEFAULT_CLAIM_LEASE_MS, type OutboxMail } from '../store/outbox-repository.js';
 import type { Repositories } from '../store/repositories.js';
 import { classifyDeliveryError, deliveryDetails, permanentDeliveryError } from './delivery-error.js';
-import { renderMail, type RenderFn } from './render-mail.js';
+import { renderOnThisThread } from '../mail/on-this-thread.js';
+import type { RenderFn } from './render-mail.js';
 import type { MailTransport, RejectedRecipient, SendReceipt } from './transport.js';
 
 /**
@@ -126,7 +127,7 @@ export function createOutboxLoop(deps: OutboxLoopDeps): OutboxLoop {
   const leaseMs = deps.leaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const concurrency = Math.max(1, deps.concurrency ?? transport.maxConcurrency ?? 1);
   const chunkSize = Math.max(2 * concurrency, CHUNK_MIN);
-  const render: RenderFn = deps.render ?? ((mail, messageId) => renderMail({ mail, messageId, blobs: repos.blobs }));
+  const render: RenderFn = deps.render ?? ((mail, messageId) => renderOnThisThread({ mail, messageId, blobs: repos.blobs }));
 
   let stopped = false;
   let started = false;

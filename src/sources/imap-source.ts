@@ -53,7 +53,7 @@ import { TidingsError } from '../errors.js';
 import { maskCredentials } from '../log/logger.js';
 import type { SourceCursorRepository } from '../store/source-cursor-repository.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy, PreparedBatch, SourceMessage, SourcePosition, SourceState, SourceStatus } from './mail-source.js';
-import { planBatches } from './plan-batches.js';
+import { FIRST_BATCH, planBatches } from './plan-batches.js';
 import { Alarm, DEFAULT_RETRY, REAL_TIMERS, backoffDelay, withDeadline, type RetryPolicy } from './source-timing.js';
 
 type ImapSection = Extract<RawConfig['source'], { kind: 'imap' }>;
@@ -243,6 +243,8 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
   const status: { state: SourceState; lastError?: string; reconnects: number } = { state: 'stopped', reconnects: 0 };
   /** INTERNALDATEs of the messages seen but not yet handled, in UID order; for lagMs. */
   let oldestPendingAt: number | undefined;
+  /** Until the first window is planned: it starts with a small batch (see planBatches). */
+  let firstWindow = true;
 
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -610,7 +612,10 @@ export function createImapSource(deps: ImapSourceDeps): ImapSource {
     const oldestFrom = oldestFromOf(pending);
     oldestPendingAt = oldestFrom[0];
     log.debug({ event: 'imap.scan', pending: pending.length, fromUid: pending[0]!.uid, backlog }, 'new mail');
-    const batches = planBatches(pending, batchSize, maxBatchBytes);
+    // The first window after start ramps up from a small batch, so its first commit comes at once;
+    // later windows are full batches (a window is only part of a backlog).
+    const batches = planBatches(pending, batchSize, maxBatchBytes, firstWindow ? FIRST_BATCH : batchSize);
+    firstWindow = false;
     const ahead: Array<Promise<Stage>> = [];
     let nextToFetch = 0;
     const fillAhead = (): void => {

@@ -29,7 +29,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { maskCredentials } from '../log/logger.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy, PreparedBatch, SourceMessage, SourceState, SourceStatus } from './mail-source.js';
-import { planBatches } from './plan-batches.js';
+import { FIRST_BATCH, planBatches } from './plan-batches.js';
 import { Alarm, DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './source-timing.js';
 
 /** Batches read and prepared ahead of the one being committed, as the IMAP source keeps. */
@@ -258,7 +258,8 @@ export function createMaildirSource(deps: MaildirSourceDeps): MailSource {
 
     // Batches read and parsed ahead while the current one commits; commits stay in name order.
     // Without a batch handler a batch is only read together and handed over one file at a time.
-    const batches = planBatches(items, batchSize, maxBatchBytes);
+    // Small first, so the first commit of a backlog (at start, after a crash) comes at once.
+    const batches = planBatches(items, batchSize, maxBatchBytes, FIRST_BATCH);
     const ahead: Array<Promise<Stage>> = [];
     let nextToLoad = 0;
     const fillAhead = (): void => {

@@ -90,7 +90,7 @@ describe('file transport', () => {
     const { repos, tid, outboxId, messageId } = enqueueAck(freshRepos());
     enqueuePlain(repos, 1);
     enqueuePlain(repos, 2);
-    const transport = createMailTransport({ config: { kind: 'file', path: dir }, logger, now: clock.now });
+    const transport = await createMailTransport({ config: { kind: 'file', path: dir }, logger, now: clock.now });
     const loop = createOutboxLoop({ repos, transport, logger, now: clock.now, envelopeFrom: SUPPORT });
     expect(await loop.runOnce()).toEqual({ sent: 3, retried: 0, failed: 0 });
     const files = readdirSync(dir).sort();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMaildirSource, isMaildir, maildirBaseName, type MaildirSourceDeps } from '../../src/sources/maildir-source.js';
+import { FIRST_BATCH } from '../../src/sources/plan-batches.js';
 import { commitBatch, ingestMessage, prepareBatch } from '../../src/ingest/ingest-message.js';
 import type { BatchHandler, MailSource, OversizedMessage, PreparedBatch, SourcePosition } from '../../src/sources/mail-source.js';
 import { quarantineOversized } from '../../src/ingest/quarantine-oversized.js';
@@ -322,6 +323,19 @@ describe('Maildir source', () => {
       expect(b.inNewAtCommit).toEqual([10, 10, 3]);
       expect(ls('cur')).toEqual(all.map((n) => `${n}:2,S`));
       expect(h.calls).toHaveLength(0);
+    });
+
+    it('commits the first FIRST_BATCH files of a backlog on their own, so the first commit does not wait for a full batch', async () => {
+      mkdirSync(path.join(inbox(), 'new'), { recursive: true });
+      mkdirSync(path.join(inbox(), 'tmp'), { recursive: true });
+      const all = names(60);
+      all.forEach((n, i) => drop(n, mail(i + 1, 'ramp')));
+      const b = recordingBatches();
+      const s = source(recordingHandler(), { batchHandler: b.batchHandler, batchSize: 250 });
+      await s.start();
+      await waitFor('all committed', () => b.committed.flat().length === 60);
+      expect(b.committed.map((c) => c.length)).toEqual([FIRST_BATCH, 2 * FIRST_BATCH, 60 - 3 * FIRST_BATCH]);
+      expect(b.committed.flat()).toEqual(all);
     });
 
     it('a file another reader took between its commit and its rename counts as done; the scan goes on', async () => {

@@ -108,6 +108,15 @@ describe('IMAP source helpers', () => {
     expect(planBatches([], 10, 10)).toEqual([]);
   });
 
+  it('planBatches ramps up from a small first batch, so a backlog is committed from the start', () => {
+    const m = (size: number) => ({ size });
+    const backlog = Array.from({ length: 1000 }, () => m(1));
+    expect(planBatches(backlog, 250, 1e9, 16).map((b) => b.length)).toEqual([16, 32, 64, 128, 250, 250, 250, 10]);
+    // the byte limit still cuts, and a first count above the batch size is the batch size
+    expect(planBatches([m(60), m(60), m(10)], 10, 100, 2).map((b) => b.length)).toEqual([1, 2]);
+    expect(planBatches(backlog.slice(0, 5), 2, 100, 8).map((b) => b.length)).toEqual([2, 2, 1]);
+  });
+
   it('names the source and the position key', () => {
     expect(imapSourceName({ user: 'support@desk.example', host: 'mail.example', port: 993, folder: 'INBOX' })).toBe('imap:support@desk.example@mail.example:993/INBOX');
     expect(imapPositionKey(1700000000, 42)).toBe('uidvalidity:1700000000:uid:42');

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { compileCalendar } from '../../core/calendar/working-calendar.js';
+import { holidayLibrary } from '../../config/holiday-library.js';
 import { loadConfig } from '../../config/load-config.js';
 import { TidingsError } from '../../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -33,7 +34,7 @@ export function calendarCommand(io: CliIo, key: string, opts: CalendarOptions): 
       throw new TidingsError('E_USAGE', `--days must be a whole number from 1 to ${MAX_DAYS}, got "${opts.days}"`);
     }
     const to = DateTime.fromISO(from).plus({ days: days - 1 }).toISODate()!;
-    const cal = compileCalendar(spec);
+    const cal = compileCalendar(spec, holidayLibrary);
     const plan = cal.workingIntervals(from, to);
     if (opts.json) {
       printJson(io, { calendar: key, zone: spec.zone, from, to, days: plan });

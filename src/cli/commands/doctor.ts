@@ -1,7 +1,5 @@
 import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
-import nodemailer from 'nodemailer';
 import type { Config } from '../../config/config.js';
 import { configWarnings } from '../../config/config-warnings.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -174,6 +172,8 @@ async function imapChecks(src: ImapSourceConfig, env: NodeJS.ProcessEnv, timeout
   const where = `${src.host}:${src.port}${src.secure ? ' (TLS)' : ''}`;
   const pass = readSecret({ env: src.password_env, file: src.password_file }, env);
   if (pass === undefined) return [{ name: 'imap login', ok: false, detail: `skipped: no IMAP password (see "imap password")` }];
+  // loaded here: `doctor --offline` and a Maildir desk never talk IMAP
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: src.host,
     port: src.port,
@@ -220,6 +220,7 @@ async function smtpCheck(tr: SmtpTransportConfig, env: NodeJS.ProcessEnv, timeou
     if (pass === undefined) return { name: 'smtp', ok: false, detail: 'skipped: no SMTP password (see "smtp password")' };
     auth = { user: tr.user, pass };
   }
+  const { default: nodemailer } = await import('nodemailer');
   const transporter = nodemailer.createTransport({
     host: tr.host,
     port: tr.port,

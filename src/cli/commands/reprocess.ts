@@ -1,4 +1,4 @@
-import { buildIngestDeps } from '../../app/daemon.js';
+import { buildIngestDeps } from '../../app/build-ingest-deps.js';
 import { openStore } from '../../app/open-store.js';
 import { loadConfig } from '../../config/load-config.js';
 import { ingestMessage } from '../../ingest/ingest-message.js';

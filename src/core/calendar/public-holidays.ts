@@ -1,4 +1,4 @@
-import Holidays from 'date-holidays';
+import type Holidays from 'date-holidays';
 import { TidingsError } from '../../errors.js';
 import { DAY_MS } from './local-date.js';
 
@@ -7,6 +7,13 @@ export interface PublicHolidayRegion {
   state?: string;
   region?: string;
 }
+
+/**
+ * The date-holidays class, handed in by the edge (src/config/holiday-library.ts): loading the library
+ * is module I/O and costs a noticeable part of a second, so core never imports it and calendars
+ * without public_holidays never ask for it.
+ */
+export type HolidayLibrary = typeof Holidays;
 
 /** Name of the public holiday on a local date 'YYYY-MM-DD', or undefined. */
 export type PublicHolidayLookup = (date: string, year: number) => string | undefined;
@@ -17,8 +24,8 @@ export type PublicHolidayLookup = (date: string, year: number) => string | undef
  * Years are computed lazily and kept, because computing a year is slow (milliseconds) and the
  * calendar asks about the same few years over and over.
  */
-export function publicHolidayLookup(where: PublicHolidayRegion): PublicHolidayLookup {
-  const hd = new Holidays();
+export function publicHolidayLookup(Library: HolidayLibrary, where: PublicHolidayRegion): PublicHolidayLookup {
+  const hd = new Library();
   // init() answers true even for unknown countries, so check against the library's own lists.
   const country = where.country.toUpperCase();
   if (!(country in hd.getCountries())) {

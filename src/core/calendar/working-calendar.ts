@@ -10,7 +10,7 @@ import {
   weekdayOfDayNumber,
   ymdOfDayNumber,
 } from './local-date.js';
-import { publicHolidayLookup, type PublicHolidayLookup } from './public-holidays.js';
+import { publicHolidayLookup, type HolidayLibrary, type PublicHolidayLookup } from './public-holidays.js';
 import { MINUTES_PER_DAY, type TimeRange } from './time-range.js';
 import { instantOfWallTime } from './wall-time-instant.js';
 
@@ -68,7 +68,11 @@ export interface WorkingCalendar {
 const MAX_ABS_MS = 8.64e15 - 2 * DAY_MS;
 const MINUTE_MS = 60_000;
 
-export function compileCalendar(spec: CalendarSpec): WorkingCalendar {
+/**
+ * `holidays` gives the date-holidays class; it is called only when the spec names public holidays,
+ * so a calendar of explicit dates compiles without the library ever loading.
+ */
+export function compileCalendar(spec: CalendarSpec, holidays?: () => HolidayLibrary): WorkingCalendar {
   const zone = IANAZone.create(spec.zone);
   if (!zone.isValid) throw new TidingsError('E_CONFIG_INVALID', `calendar "${spec.key}": unknown time zone "${spec.zone}"`);
 
@@ -84,8 +88,11 @@ export function compileCalendar(spec: CalendarSpec): WorkingCalendar {
   }
   const extraWorking = normaliseAll(spec.extraWorking);
   const shortened = normaliseAll(spec.shortened);
-  const publicHoliday: PublicHolidayLookup | undefined =
-    spec.publicHolidays === undefined ? undefined : publicHolidayLookup(spec.publicHolidays);
+  let publicHoliday: PublicHolidayLookup | undefined;
+  if (spec.publicHolidays !== undefined) {
+    if (!holidays) throw new TidingsError('E_CONFIG_INVALID', `calendar "${spec.key}": public_holidays needs the holiday library, and none was given`);
+    publicHoliday = publicHolidayLookup(holidays(), spec.publicHolidays);
+  }
 
   // The only mutable state: filled on first use, so the hot path never calls luxon twice for a date.
   const days = new Map<DayNumber, CalendarDay>();

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addWorkingTime } from '../../../src/core/calendar/add-working-time.js';
 import type { CalendarSpec } from '../../../src/core/calendar/calendar-spec.js';
 import { computeDeadline, thresholdInstant } from '../../../src/core/calendar/deadline.js';
@@ -7,18 +7,19 @@ import { compileCalendar } from '../../../src/core/calendar/working-calendar.js'
 import { workingTimeBetween } from '../../../src/core/calendar/working-time-between.js';
 import { berlinSpec } from './fixtures.js';
 import { at, expectCode } from './helpers.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
-const berlin = compileCalendar(berlinSpec);
+const berlin = compileCalendar(berlinSpec, holidayLibrary);
 const empty: CalendarSpec = { key: 'empty', zone: 'Europe/Berlin', week: {}, holidays: new Map(), extraWorking: new Map(), shortened: new Map() };
 
 describe('calendars without working time', () => {
   it('an empty weekly schedule is E_CALENDAR_EMPTY', () => {
-    expectCode(() => compileCalendar(empty), 'E_CALENDAR_EMPTY');
-    expectCode(() => compileCalendar({ ...empty, week: { mon: [], sat: [] } }), 'E_CALENDAR_EMPTY');
+    expectCode(() => compileCalendar(empty, holidayLibrary), 'E_CALENDAR_EMPTY');
+    expectCode(() => compileCalendar({ ...empty, week: { mon: [], sat: [] } }, holidayLibrary), 'E_CALENDAR_EMPTY');
   });
 
   it('an empty week is not rescued by extra working days', () => {
-    expectCode(() => compileCalendar({ ...empty, extraWorking: new Map([['2026-01-03', [parseTimeRange('09:00-12:00')]]]) }), 'E_CALENDAR_EMPTY');
+    expectCode(() => compileCalendar({ ...empty, extraWorking: new Map([['2026-01-03', [parseTimeRange('09:00-12:00')]]]) }, holidayLibrary), 'E_CALENDAR_EMPTY');
   });
 
   it('holidays covering every working day for years stop the scan with E_CALENDAR_EMPTY', () => {
@@ -27,7 +28,7 @@ describe('calendars without working time', () => {
     for (let ms = Date.UTC(2026, 0, 5); ms < Date.UTC(2031, 0, 1); ms += 7 * 86_400_000) {
       holidays.set(new Date(ms).toISOString().slice(0, 10), 'closed');
     }
-    const cal = compileCalendar({ ...empty, week: { mon: [parseTimeRange('09:00-10:00')] }, holidays });
+    const cal = compileCalendar({ ...empty, week: { mon: [parseTimeRange('09:00-10:00')] }, holidays }, holidayLibrary);
     expectCode(() => addWorkingTime(at('2026-01-01T00:00:00+01:00'), 60_000, cal), 'E_CALENDAR_EMPTY');
   });
 });
@@ -68,8 +69,14 @@ describe('other misuse', () => {
   });
 
   it('an unknown zone or holiday country is E_CONFIG_INVALID', () => {
-    expectCode(() => compileCalendar({ ...berlinSpec, zone: 'Europe/Atlantis' }), 'E_CONFIG_INVALID');
-    expectCode(() => compileCalendar({ ...berlinSpec, publicHolidays: { country: 'XX' } }), 'E_CONFIG_INVALID');
-    expectCode(() => compileCalendar({ ...berlinSpec, publicHolidays: { country: 'DE', state: 'ZZ' } }), 'E_CONFIG_INVALID');
+    expectCode(() => compileCalendar({ ...berlinSpec, zone: 'Europe/Atlantis' }, holidayLibrary), 'E_CONFIG_INVALID');
+    expectCode(() => compileCalendar({ ...berlinSpec, publicHolidays: { country: 'XX' } }, holidayLibrary), 'E_CONFIG_INVALID');
+    expectCode(() => compileCalendar({ ...berlinSpec, publicHolidays: { country: 'DE', state: 'ZZ' } }, holidayLibrary), 'E_CONFIG_INVALID');
+  });
+
+  it('public holidays without the library handed in are E_CONFIG_INVALID, explicit holidays need none', () => {
+    expectCode(() => compileCalendar(berlinSpec), 'E_CONFIG_INVALID');
+    const { publicHolidays: _, ...explicitOnly } = berlinSpec;
+    expect(compileCalendar(explicitOnly).workingIntervals('2026-12-24', '2026-12-24')[0]!.kind).toBe('holiday');
   });
 });

@@ -2,10 +2,11 @@ import { describe } from 'vitest';
 import { compileCalendar } from '../../../src/core/calendar/working-calendar.js';
 import { berlinSpec } from './fixtures.js';
 import { deadlineTable } from './table.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
 // Berlin: CET +01:00, CEST +02:00; 2025 changes on 30 Mar and 26 Oct, 2026 on 29 Mar and 25 Oct.
 describe('Berlin Mon-Fri 09:00-18:00 (seeds 000, 001)', () => {
-  deadlineTable(compileCalendar(berlinSpec), [
+  deadlineTable(compileCalendar(berlinSpec, holidayLibrary), [
     {
       name: 'partner 24h from a Saturday before the March DST change',
       start: '2026-03-28T10:00:00+01:00',

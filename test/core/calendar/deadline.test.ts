@@ -3,8 +3,9 @@ import { computeDeadline, elapsedFraction, thresholdInstant, timeLeft, type Resp
 import { compileCalendar } from '../../../src/core/calendar/working-calendar.js';
 import { berlinSpec } from './fixtures.js';
 import { at, HOUR, local } from './helpers.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
-const berlin = compileCalendar(berlinSpec);
+const berlin = compileCalendar(berlinSpec, holidayLibrary);
 const zone = 'Europe/Berlin';
 
 describe('business clock: time left, elapsed share, thresholds', () => {

@@ -5,6 +5,7 @@ import { computeDeadline } from '../../../src/core/calendar/deadline.js';
 import { parseTimeRange } from '../../../src/core/calendar/time-range.js';
 import { compileCalendar } from '../../../src/core/calendar/working-calendar.js';
 import { at, local } from './helpers.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
 // luxon places a wall time by first guessing the zone's offset at Settings.now(); inside the
 // repeated hour of a fall-back both guesses are self-consistent, so the answer depended on the
@@ -39,7 +40,7 @@ const spec = (date: string, hours: string): CalendarSpec => ({
 });
 
 const bounds = (s: CalendarSpec, date: string): string[] =>
-  compileCalendar(s)
+  compileCalendar(s, holidayLibrary)
     .workingIntervals(date, date)[0]!
     .intervals.flatMap((i) => [local(i.startMs, 'Europe/Berlin'), local(i.endMs, 'Europe/Berlin')]);
 
@@ -63,7 +64,7 @@ describe('wall times the zone repeats or skips', () => {
   });
 
   it('a calendar-days deadline landing in the repeated hour is its first occurrence, from either offset', () => {
-    const cal = compileCalendar(spec('2026-10-25', '09:00-10:00'));
+    const cal = compileCalendar(spec('2026-10-25', '09:00-10:00'), holidayLibrary);
     const days = (n: number) => ({ clock: 'calendar-days' as const, minutes: n * 1440 });
     // 14 dates after 02:30 CEST on 11 Oct, and 364 after the second 02:30 (CET) of 26 Oct 2025: both
     // name 02:30 on 25 Oct 2026, which happens twice.

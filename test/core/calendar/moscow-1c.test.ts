@@ -5,8 +5,9 @@ import { compileCalendar } from '../../../src/core/calendar/working-calendar.js'
 import { moscow1cSpec } from './fixtures.js';
 import { HOUR } from './helpers.js';
 import { deadlineTable } from './table.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
-const cal = compileCalendar(moscow1cSpec);
+const cal = compileCalendar(moscow1cSpec, holidayLibrary);
 
 describe('Moscow 1C-Bitrix 09:00-13:00 + 14:00-18:00 (seed 002)', () => {
   deadlineTable(cal, [

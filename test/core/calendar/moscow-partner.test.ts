@@ -2,10 +2,11 @@ import { describe } from 'vitest';
 import { compileCalendar } from '../../../src/core/calendar/working-calendar.js';
 import { moscowPartnerSpec } from './fixtures.js';
 import { deadlineTable } from './table.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
 // Moscow is +03:00 all year (no DST since 2014).
 describe('Moscow partner Mon-Fri 07:00-16:00 (seed 003)', () => {
-  deadlineTable(compileCalendar(moscowPartnerSpec), [
+  deadlineTable(compileCalendar(moscowPartnerSpec, holidayLibrary), [
     {
       name: 'Friday afternoon into the transferred working Saturday',
       start: '2025-10-31T15:00:00+03:00',

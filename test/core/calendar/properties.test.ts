@@ -8,6 +8,7 @@ import { workingTimeBetween } from '../../../src/core/calendar/working-time-betw
 import { berlinSpec, moscow1cSpec } from './fixtures.js';
 import { HOUR, MINUTE } from './helpers.js';
 import { oracle } from './oracle.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
 // Starts over several years, both DST changes and both New Years included; durations 1 min to 200 h.
 const FROM = Date.parse('2024-01-01T00:00:00Z');
@@ -20,7 +21,7 @@ describe.each([
   ['Berlin', berlinSpec],
   ['Moscow 1C', moscow1cSpec],
 ] as [string, CalendarSpec][])('%s calendar properties', (_name, spec) => {
-  const cal = compileCalendar(spec);
+  const cal = compileCalendar(spec, holidayLibrary);
   const ref = oracle(spec);
 
   it('agrees with a naive day-by-day reference walk', () => {

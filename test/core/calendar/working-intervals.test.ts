@@ -5,9 +5,10 @@ import { addWorkingTime } from '../../../src/core/calendar/add-working-time.js';
 import { workingTimeBetween } from '../../../src/core/calendar/working-time-between.js';
 import { berlinSpec, moscowPartnerSpec } from './fixtures.js';
 import { at, HOUR, local } from './helpers.js';
+import { holidayLibrary } from '../../../src/config/holiday-library.js';
 
-const berlin = compileCalendar(berlinSpec);
-const moscow = compileCalendar(moscowPartnerSpec);
+const berlin = compileCalendar(berlinSpec, holidayLibrary);
+const moscow = compileCalendar(moscowPartnerSpec, holidayLibrary);
 
 const summary = (cal: typeof berlin, from: string, to: string) =>
   cal.workingIntervals(from, to).map((d) => [d.date, d.weekday, d.kind, d.name ?? '', d.intervals.map((i) => `${i.start}/${i.end}`).join(' ')]);
@@ -81,7 +82,7 @@ describe('round-the-clock and DST-gap schedules', () => {
     holidays: new Map(),
     extraWorking: new Map(),
     shortened: new Map(),
-  });
+  }, holidayLibrary);
 
   it('counts the spring-forward Sunday as 23 working hours and the autumn one as 25', () => {
     expect(nonstop.dayAt(at('2026-03-29T12:00:00+02:00')).workMs).toBe(23 * HOUR);
@@ -97,7 +98,7 @@ describe('round-the-clock and DST-gap schedules', () => {
       holidays: new Map(),
       extraWorking: new Map([['2026-03-29', [parseTimeRange('02:30-04:00')]]]),
       shortened: new Map(),
-    });
+    }, holidayLibrary);
     expect(cal.dayAt(at('2026-03-22T12:00:00+01:00')).workMs).toBe(2 * HOUR);
     const gapDay = cal.workingIntervals('2026-03-29', '2026-03-29')[0]!;
     expect(gapDay.intervals.map((i) => [local(i.startMs, 'Europe/Berlin'), local(i.endMs, 'Europe/Berlin')])).toEqual([
