@@ -206,7 +206,7 @@ export interface Backlog {
   acksFor(limit: number): number;
 }
 
-function b64Lines(buf: Buffer): string {
+export function b64Lines(buf: Buffer): string {
   return (buf.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }
 
@@ -489,7 +489,7 @@ async function deliverOverLmtp(backlog: Backlog, port: number, dbPath: string, c
 // ---------------------------------------------------------------------------------------------
 // loading the backlog: IMAP MULTIAPPEND (RFC 3502) with non-synchronizing literals (LITERAL+)
 
-async function multiAppend(host: string, port: number, user: string, pass: string, folder: string, messages: Buffer[], dates: Date[], chunk = 500): Promise<void> {
+export async function multiAppend(host: string, port: number, user: string, pass: string, folder: string, messages: Buffer[], dates: Date[], chunk = 500): Promise<void> {
   const sock = net.connect({ host, port });
   sock.setNoDelay(true);
   let buf = '';
