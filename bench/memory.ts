@@ -10,7 +10,7 @@
  * Cases, each its own daemon (Maildir source unless named, file transport, synchronous=full, staff
  * notifications on as in the base fixture config, limits.max_message_bytes 100 MiB):
  *   idle     started on an empty Maildir, then left alone for TIDINGS_BENCH_IDLE_SECONDS
- *   maildir  one message with a 50 MB attachment (about 72 MB as mail) in new/, until stored,
+ *   maildir  one message with a 50 MiB attachment (a 72 MB message) in new/, until stored,
  *            acknowledged and renamed into cur/
  *   imap     the same message in a Dovecot INBOX (appended as bench/ingest.ts does), until stored,
  *            acknowledged and moved to Processed
@@ -24,7 +24,7 @@
  *
  * Environment:
  *   TIDINGS_BENCH_MEMORY_CASES=idle,maildir,imap,lmtp,drain   which cases, in this order
- *   TIDINGS_BENCH_ATTACHMENT_MB=50   the attachment (MB, 10^6 bytes)
+ *   TIDINGS_BENCH_ATTACHMENT_MB=50   the attachment, MiB (50: a 71.6 MB message, base64 in 76-character lines)
  *   TIDINGS_BENCH_N=10000            messages in the drain case
  *   TIDINGS_BENCH_IDLE_SECONDS=10    how long the idle case stays idle after startDaemon() resolved
  *   TIDINGS_BENCH_KEEP=1             keep the temp dirs (config, database, spool, daemon log) and print them
@@ -134,7 +134,7 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-/** One message from a client with a text part and `mb` MB of random bytes as a zip attachment. */
+/** One message from a client with a text part and `mb` MiB of random bytes as a zip attachment. */
 async function bigMessage(mb: number): Promise<Buffer> {
   const { b64Lines } = await import('./ingest.js');
   const boundary = '----=_Part_big_1';
@@ -158,7 +158,7 @@ async function bigMessage(mb: number): Promise<Buffer> {
     '',
     '',
   ].join('\r\n');
-  return Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from(b64Lines(randomBytes(mb * 1_000_000)), 'latin1'), Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1')]);
+  return Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from(b64Lines(randomBytes(mb * MIB)), 'latin1'), Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1')]);
 }
 
 interface Row {
@@ -200,7 +200,7 @@ async function runCase(name: CaseName, work: string, keep: boolean, big: () => P
     } else {
       mail = await big();
       mailBytes = mail.length;
-      what = `one message, ${envInt('TIDINGS_BENCH_ATTACHMENT_MB', 50)} MB attachment (${name === 'imap' ? 'IMAP' : name === 'lmtp' ? 'LMTP' : 'Maildir'})`;
+      what = `one message, ${envInt('TIDINGS_BENCH_ATTACHMENT_MB', 50)} MiB attachment (${name === 'imap' ? 'IMAP' : name === 'lmtp' ? 'LMTP' : 'Maildir'})`;
       if (name === 'maildir') {
         writeFileSync(path.join(maildir, 'new', '1700000000.M1P1.bench'), mail);
         mail = undefined;
@@ -280,7 +280,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     await exited.catch(() => undefined);
     if (done.messages + done.quarantined !== n) problems.push(`${done.messages} stored + ${done.quarantined} quarantined, expected ${n}`);
     if (done.quarantined > 0) problems.push(`${done.quarantined} quarantined`);
-    const attachmentBytes = envInt('TIDINGS_BENCH_ATTACHMENT_MB', 50) * 1_000_000;
+    const attachmentBytes = envInt('TIDINGS_BENCH_ATTACHMENT_MB', 50) * MIB;
     if (n === 1 && done.attachmentBytes !== attachmentBytes) problems.push(`attachments hold ${done.attachmentBytes} bytes, expected ${attachmentBytes}`);
     for (const p of problems) console.log(`  ${name}: CHECK: ${p}`);
     return { name, what, mailMb: mailBytes / 1e6, done, peakMb: mem.peakMb, rssMb: mem.rssMb };
@@ -313,7 +313,7 @@ async function main(): Promise<void> {
         `${r.what.padEnd(45)}${(r.mailMb ? fmt(r.mailMb, 1) : '-').padStart(7)}  ${(r.done.storedMs ? fmt(r.done.storedMs / 1000, 2) : '-').padStart(11)}  ${fmt(r.peakMb, 1).padStart(11)}  ${fmt(r.rssMb, 1).padStart(13)}  ${over}`,
       );
     }
-    console.log(`(stored in: from startDaemon() to the last commit; peak RSS: VmHWM of the daemon process; node ${process.version})`);
+    console.log(`(mail MB: 10^6 bytes; stored in: from startDaemon() to the last commit; peak RSS: VmHWM of the daemon process, MiB; node ${process.version})`);
     if (keep) console.log(`kept: ${work}`);
   } finally {
     if (!keep) rmSync(work, { recursive: true, force: true });
