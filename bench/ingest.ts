@@ -1027,7 +1027,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     );
     console.log(
       `cpu: daemon ${fmt(result.cpuUserMs / 1000, 1)} s user + ${fmt(result.cpuSystemMs / 1000, 1)} s sys (${fmt(((result.cpuUserMs + result.cpuSystemMs) / Math.max(result.movedMs, result.acksMs)) * 100)} % of one core over the run), ` +
-        `dovecot ${fmt(dovecotCpu, 1)} s; other processes on the machine ${fmt(Math.max(0, otherCpu), 1)} s (load average ${load0.toFixed(2)} before), iowait ${fmt(machine1.iowait - machine0.iowait, 1)} s`,
+        `dovecot ${fmt(dovecotCpu, 1)} s, this bench process${s.source === 'lmtp' ? ' (the LMTP client)' : ''} ${fmt((selfCpu.user + selfCpu.system) / 1e6, 1)} s; other processes on the machine ${fmt(Math.max(0, otherCpu), 1)} s (load average ${load0.toFixed(2)} before), iowait ${fmt(machine1.iowait - machine0.iowait, 1)} s`,
     );
     console.log(
       `store: ${fmt(c.tickets)} tickets (${c.linkedTickets} linked), ${fmt(c.appended)} appended, ${fmt(c.attachments)} attachments, ${c.quarantined} quarantined, ` +
