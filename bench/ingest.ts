@@ -3,7 +3,7 @@
  * by the daemon (IMAP source, one process, synchronous=full on a file database) and turned into
  * tickets, messages and acknowledgements; the source is acknowledged by MOVE to Processed.
  *
- * Run (as root; needs dovecot-imapd and dovecot-lmtpd, see test/support/CI-NOTES.md):
+ * Run (IMAP as root; needs dovecot-imapd and dovecot-lmtpd, see test/support/CI-NOTES.md):
  *   npx tsc -p tsconfig.json && node dist/bench/ingest.js          (or: npm run bench:ingest)
  *
  * The backlog is written before the daemon starts, with one IMAP MULTIAPPEND (LITERAL+) per 500
@@ -13,8 +13,11 @@
  * some Cyrillic, some Cc'd colleagues; a quarter are replies carrying [TID#n] of the sender's own
  * earlier ticket, 1 % quote a stranger's TID (a new, linked ticket).
  *
- * The measured daemon runs in a child process, so its peak RSS is its own (not the generator's, nor
- * the SMTP sink's). Measured from just before startDaemon():
+ * The measured daemon runs in a child process, so its peak RSS (the child's high-water mark, VmHWM,
+ * worker thread included) is its own (not the generator's, the LMTP client's, nor the SMTP sink's).
+ * The child loads only what the daemon needs before it starts it, so "first commit after the
+ * daemon process started" (from fork() to the first committed message seen, within 25 ms) is the
+ * daemon's start-up as a service manager sees it. Measured from just before startDaemon():
  *   stored     every message committed (polled on a second, read-only connection every 25 ms)
  *   acks sent  no pending outbox row left (acknowledgements and any other mail the pipeline queued)
  *   moved      Processed holds N messages and INBOX none (polled over IMAP once all are stored)
@@ -24,8 +27,15 @@
  * files in a Maildir's new/ (names in generation order, file times = the message dates), handed
  * over in batches and renamed into cur/ after each commit; no Dovecot is started.
  *
+ * TIDINGS_BENCH_SOURCE=lmtp measures the LMTP source: this process is the MTA and delivers the
+ * backlog, in generation order, over 4 LMTP connections (nodemailer's pooled SMTP transport in LMTP
+ * mode) from the moment the daemon listens; a message counts as acknowledged at its 250, which
+ * comes after its commit. Over several connections the daemon numbers new tickets in its own commit
+ * order, so a reply waits for the 250 of the message that opened its ticket and quotes the TID the
+ * daemon gave it, and the check compares tickets by the Message-ID that opened them.
+ *
  * Environment:
- *   TIDINGS_BENCH_SOURCE=imap       imap (Dovecot) | maildir
+ *   TIDINGS_BENCH_SOURCE=imap       imap (Dovecot) | maildir | lmtp
  *   TIDINGS_BENCH_N=10000           messages in the backlog
  *   TIDINGS_BENCH_TRANSPORT=file    file (fsynced spool, the embedded default) | smtp (smtp-server sink)
  *   TIDINGS_BENCH_ACK_LIMIT=1000000 limits.acks_per_sender_per_hour, the flood ceiling (50 is the config
@@ -50,16 +60,19 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { ImapFlow } from 'imapflow';
 import { pino } from 'pino';
 import { startDaemon } from '../src/app/daemon.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/log/logger.js';
+import { freePort } from '../test/support/net.js';
 import { BASE_FILES } from '../test/config/config-fixture.js';
-import { startDovecot, type DovecotServer } from '../test/support/dovecot.js';
-import { startSmtpSink, type SmtpSink } from '../test/support/smtp-sink.js';
+import type { DovecotServer } from '../test/support/dovecot.js';
+import type { SmtpSink } from '../test/support/smtp-sink.js';
+import { inOrder, lmtpPool, waitForListener } from './lmtp-client.js';
 
 const USER = 'support@desk.example';
+/** The LMTP client's connections (TIDINGS_BENCH_SOURCE=lmtp), like an MTA's per-destination concurrency. */
+const LMTP_CONNECTIONS = 4;
 const PASSWORD = 'support-secret';
 const HMAC = 'bench-hmac-key-'.padEnd(40, 'x');
 
@@ -75,7 +88,7 @@ function envInt(name: string, fallback: number): number {
 }
 
 interface Settings {
-  source: 'imap' | 'maildir';
+  source: 'imap' | 'maildir' | 'lmtp';
   n: number;
   transport: 'file' | 'smtp';
   ackLimit: number;
@@ -90,7 +103,7 @@ interface Settings {
 
 function settings(): Settings {
   const source = process.env.TIDINGS_BENCH_SOURCE ?? 'imap';
-  if (source !== 'imap' && source !== 'maildir') throw new Error('TIDINGS_BENCH_SOURCE must be imap or maildir');
+  if (source !== 'imap' && source !== 'maildir' && source !== 'lmtp') throw new Error('TIDINGS_BENCH_SOURCE must be imap, maildir or lmtp');
   const transport = process.env.TIDINGS_BENCH_TRANSPORT ?? 'file';
   if (transport !== 'file' && transport !== 'smtp') throw new Error('TIDINGS_BENCH_TRANSPORT must be file or smtp');
   const sync = process.env.TIDINGS_BENCH_SYNC ?? 'full';
@@ -163,6 +176,8 @@ interface Sender {
 
 interface GenTicket {
   tid: number;
+  /** index of the message that opened it */
+  index: number;
   subject: string;
   requester: string;
   participants: Set<string>;
@@ -175,6 +190,12 @@ export interface Backlog {
   dates: Date[];
   /** Message-ID → the TID its message must end on */
   expectedTid: Map<string, number>;
+  /** Message-ID → Message-ID of the message that opened the ticket it must end on (itself for a new ticket) */
+  rootOf: Map<string, string>;
+  /** The message that opened each generated TID (index TID - 1): its place in `messages` and its Message-ID */
+  openers: Array<{ index: number; messageId: string }>;
+  /** Message index → the generated TID its subject quotes and the subject before encoding */
+  quotes: Map<number, { tid: number; subject: string }>;
   tickets: number;
   replies: number;
   strangers: number;
@@ -185,7 +206,7 @@ export interface Backlog {
   acksFor(limit: number): number;
 }
 
-function b64Lines(buf: Buffer): string {
+export function b64Lines(buf: Buffer): string {
   return (buf.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }
 
@@ -256,6 +277,8 @@ export function generateBacklog(n: number, seed: number, startAt: number): Backl
   const messages: Buffer[] = [];
   const dates: Date[] = [];
   const expectedTid = new Map<string, number>();
+  const rootOf = new Map<string, string>();
+  const quotes = new Map<number, { tid: number; subject: string }>();
   let replies = 0;
   let strangers = 0;
   let withAttachment = 0;
@@ -362,12 +385,15 @@ export function generateBacklog(n: number, seed: number, startAt: number): Backl
     dates.push(date);
     bytes += raw.length;
 
+    if (target) quotes.set(i, { tid: target.tid, subject });
     if (kind === 'reply') {
       replies += 1;
       expectedTid.set(messageId, target!.tid);
+      rootOf.set(messageId, target!.messageId);
     } else {
+      rootOf.set(messageId, messageId);
       if (kind === 'stranger') strangers += 1;
-      const tk: GenTicket = { tid: tickets.length + 1, subject: baseSubject, requester: s.address, participants: new Set([s.address, ...(cc ? [cc] : [])]), messageId };
+      const tk: GenTicket = { tid: tickets.length + 1, index: i, subject: baseSubject, requester: s.address, participants: new Set([s.address, ...(cc ? [cc] : [])]), messageId };
       if (kind === 'stranger') tk.subject = subject; // the stranger's ticket keeps the quoted subject
       tickets.push(tk);
       own.push(tk);
@@ -380,6 +406,9 @@ export function generateBacklog(n: number, seed: number, startAt: number): Backl
     messages,
     dates,
     expectedTid,
+    rootOf,
+    openers: tickets.map((x) => ({ index: x.index, messageId: x.messageId })),
+    quotes,
     tickets: tickets.length,
     replies,
     strangers,
@@ -390,10 +419,77 @@ export function generateBacklog(n: number, seed: number, startAt: number): Backl
   };
 }
 
+/**
+ * The message as an MTA hands it over LMTP: without the Return-Path line, which the final delivery
+ * writes from the envelope, and quoting `tid` where the generator assumed `quote.tid` (over several
+ * connections the daemon numbers new tickets in the order their commits happen to take).
+ */
+export function forLmtp(raw: Buffer, quote?: { tid: number; subject: string }, tid?: number): Buffer {
+  const eol = raw.indexOf('\r\n');
+  let out = raw.subarray(0, 13).toString('latin1') === 'Return-Path: ' ? raw.subarray(eol + 2) : raw;
+  if (quote && tid !== undefined && tid !== quote.tid) {
+    const was = Buffer.from(`\r\nSubject: ${encodedWord(quote.subject)}\r\n`, 'utf8');
+    const now = Buffer.from(`\r\nSubject: ${encodedWord(quote.subject.replace(`[TID#${quote.tid}]`, `[TID#${tid}]`))}\r\n`, 'utf8');
+    const at = out.indexOf(was);
+    if (at < 0) throw new Error(`no Subject quoting [TID#${quote.tid}] in the message`);
+    out = Buffer.concat([out.subarray(0, at), now, out.subarray(at + was.length)]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// delivering the backlog over LMTP (TIDINGS_BENCH_SOURCE=lmtp)
+
+/**
+ * Hands the backlog to the daemon in generation order over `connections` LMTP connections, as soon
+ * as it listens. A message quoting a ticket waits for the 250 of the message that opened it and
+ * quotes the TID the daemon gave that ticket (read from the database), so every reply still joins
+ * the ticket it answers. Resolves with the number of 250s.
+ */
+async function deliverOverLmtp(backlog: Backlog, port: number, dbPath: string, connections: number): Promise<number> {
+  await waitForListener('127.0.0.1', port);
+  const pool = lmtpPool('127.0.0.1', port, connections);
+  const started: Array<Promise<void>> = [];
+  const daemonTid = new Map<number, number>();
+  let db: Database.Database | undefined;
+  let answered = 0;
+  try {
+    await inOrder(backlog.messages.length, connections, async (i) => {
+      let tid: number | undefined;
+      const quote = backlog.quotes.get(i);
+      const raw = backlog.messages[i]!;
+      const delivery = (async () => {
+        if (quote) {
+          const opener = backlog.openers[quote.tid - 1]!;
+          await started[opener.index];
+          tid = daemonTid.get(quote.tid);
+          if (tid === undefined) {
+            db ??= new Database(dbPath, { readonly: true, fileMustExist: true });
+            const row = db.prepare("SELECT ticket_id AS t FROM messages WHERE message_id = ? AND direction = 'in'").get(opener.messageId) as { t: number } | undefined;
+            if (!row) throw new Error(`message ${opener.index} was answered 250 but is not in the database`);
+            tid = row.t;
+            daemonTid.set(quote.tid, tid);
+          }
+        }
+        // the envelope sender is the Return-Path the generator wrote
+        const from = /^Return-Path: <([^>]*)>/.exec(raw.subarray(0, 300).toString('latin1'))?.[1] ?? '';
+        await pool.deliver(forLmtp(raw, quote, tid), from, USER);
+        answered += 1;
+      })();
+      started[i] = delivery;
+      await delivery;
+    });
+  } finally {
+    pool.close();
+    db?.close();
+  }
+  return answered;
+}
+
 // ---------------------------------------------------------------------------------------------
 // loading the backlog: IMAP MULTIAPPEND (RFC 3502) with non-synchronizing literals (LITERAL+)
 
-async function multiAppend(host: string, port: number, user: string, pass: string, folder: string, messages: Buffer[], dates: Date[], chunk = 500): Promise<void> {
+export async function multiAppend(host: string, port: number, user: string, pass: string, folder: string, messages: Buffer[], dates: Date[], chunk = 500): Promise<void> {
   const sock = net.connect({ host, port });
   sock.setNoDelay(true);
   let buf = '';
@@ -487,6 +583,11 @@ interface Job {
   /** The IMAP source's server, or the Maildir root (TIDINGS_BENCH_SOURCE=maildir). */
   imap?: { host: string; port: number; user: string; pass: string };
   maildir?: string;
+  /**
+   * LMTP: the daemon numbers new tickets in commit order, which several connections make its own,
+   * so messages are checked against the ticket of the message that opened theirs (Message-ID pairs).
+   */
+  expectedRootFile?: string;
   env: Record<string, string>;
 }
 
@@ -512,6 +613,8 @@ interface Counts {
 }
 
 export interface ChildResult {
+  /** Date.now() when the first committed message was seen, for the time from the fork */
+  firstStoredAt: number;
   firstStoredMs: number;
   storedMs: number;
   acksMs: number;
@@ -533,7 +636,9 @@ export interface ChildResult {
 }
 
 /** Whether every message is acknowledged at the source: all in Processed and none in INBOX, or all in cur/ and none in new/. */
-function sourceAcknowledged(job: Job): { check: () => Promise<boolean>; close: () => Promise<void> } {
+async function sourceAcknowledged(job: Job): Promise<{ check: () => Promise<boolean>; close: () => Promise<void> }> {
+  // LMTP acknowledges by its 250, sent after the commit: stored is acknowledged
+  if (job.expectedRootFile !== undefined) return { check: async () => true, close: async () => undefined };
   if (job.maildir !== undefined) {
     const root = job.maildir;
     return {
@@ -542,6 +647,8 @@ function sourceAcknowledged(job: Job): { check: () => Promise<boolean>; close: (
     };
   }
   const { host, port, user, pass } = job.imap!;
+  // loaded here, after the measured start, so the daemon process's start-up is its own
+  const { ImapFlow } = await import('imapflow');
   const imap = new ImapFlow({ host, port, secure: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
   const connected = imap.connect();
   return {
@@ -591,6 +698,7 @@ async function childMain(jobFile: string): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let firstStoredMs = -1;
+  let firstStoredAt = -1;
   let storedMs = -1;
   let p10Ms = -1;
   let p90Ms = -1;
@@ -600,7 +708,10 @@ async function childMain(jobFile: string): Promise<void> {
     const timer = setInterval(() => {
       const n = stored();
       const at = ms();
-      if (n > 0 && firstStoredMs < 0) firstStoredMs = at;
+      if (n > 0 && firstStoredMs < 0) {
+        firstStoredMs = at;
+        firstStoredAt = Date.now();
+      }
       if (n >= job.n * 0.1 && p10Ms < 0) p10Ms = at;
       if (n >= job.n * 0.9 && p90Ms < 0) p90Ms = at;
       if (at - lastSample >= 1000) {
@@ -623,7 +734,7 @@ async function childMain(jobFile: string): Promise<void> {
 
   // The source side (MOVE or rename of the last batch) and the outbox are watched side by side: each time is its own.
   const sleep = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
-  const sourceDone = sourceAcknowledged(job);
+  const sourceDone = await sourceAcknowledged(job);
   const [acksMs, movedMs] = await Promise.all([
     (async () => {
       for (;;) {
@@ -672,10 +783,18 @@ async function childMain(jobFile: string): Promise<void> {
     wrongTicket: 0,
   };
   const problems: string[] = [];
-  const expectedTid = new Map(JSON.parse(readFileSync(job.expectedTidFile, 'utf8')) as Array<[string, number]>);
   let wrongTicket = 0;
-  for (const row of db.prepare("SELECT message_id AS mid, ticket_id AS tid FROM messages WHERE direction = 'in'").iterate() as IterableIterator<{ mid: string; tid: number | null }>) {
-    if (expectedTid.get(row.mid) !== row.tid) wrongTicket += 1;
+  const rows = db.prepare("SELECT message_id AS mid, ticket_id AS tid FROM messages WHERE direction = 'in'").all() as Array<{ mid: string; tid: number | null }>;
+  if (job.expectedRootFile !== undefined) {
+    const rootOf = new Map(JSON.parse(readFileSync(job.expectedRootFile, 'utf8')) as Array<[string, string]>);
+    const ticketOf = new Map(rows.map((r) => [r.mid, r.tid]));
+    for (const row of rows) {
+      const root = rootOf.get(row.mid);
+      if (root === undefined || row.tid === null || ticketOf.get(root) !== row.tid) wrongTicket += 1;
+    }
+  } else {
+    const expectedTid = new Map(JSON.parse(readFileSync(job.expectedTidFile, 'utf8')) as Array<[string, number]>);
+    for (const row of rows) if (expectedTid.get(row.mid) !== row.tid) wrongTicket += 1;
   }
   db.close();
   reader?.close();
@@ -693,6 +812,7 @@ async function childMain(jobFile: string): Promise<void> {
   if (counts.spoolFiles !== undefined && counts.spoolFiles !== counts.outboxSent) problems.push(`${counts.spoolFiles} files in the spool for ${counts.outboxSent} sent mails`);
 
   const result: ChildResult = {
+    firstStoredAt,
     firstStoredMs,
     storedMs,
     acksMs,
@@ -769,7 +889,12 @@ async function main(): Promise<void> {
     const dataDir = path.join(work, 'data');
     const maildir = path.join(work, 'inbox');
     const tLoad = performance.now();
-    if (s.source === 'imap') {
+    let lmtpPort: number | undefined;
+    if (s.source === 'lmtp') {
+      lmtpPort = await freePort();
+      console.log(`backlog: ${fmt(s.n)} messages to deliver over LMTP with ${LMTP_CONNECTIONS} connections once the daemon listens on 127.0.0.1:${lmtpPort}`);
+    } else if (s.source === 'imap') {
+      const { startDovecot } = await import('../test/support/dovecot.js');
       dovecot = await startDovecot({ keepDir: s.keep });
       await multiAppend(dovecot.host, dovecot.imapPort, USER, PASSWORD, 'INBOX', backlog.messages, backlog.dates);
       const loadMs = performance.now() - tLoad;
@@ -790,11 +915,13 @@ async function main(): Promise<void> {
       console.log(`backlog: ${fmt(s.n)} messages written to ${path.join(maildir, 'new')} in ${fmt((performance.now() - tLoad) / 1000, 2)} s`);
     }
 
-    if (s.transport === 'smtp') sink = await startSmtpSink();
+    if (s.transport === 'smtp') sink = await (await import('../test/support/smtp-sink.js')).startSmtpSink();
     const outboxDir = path.join(dataDir, 'outbox');
     const dbPath = path.join(dataDir, 'tidings.db');
     const batchOption = s.batch !== undefined ? `, batch_size: ${s.batch}` : '';
-    const sourceLine = dovecot
+    const sourceLine = lmtpPort !== undefined
+      ? `source: { kind: lmtp, listen: "127.0.0.1:${lmtpPort}"${batchOption} }`
+      : dovecot
       ? `source: { kind: imap, host: 127.0.0.1, port: ${dovecot.imapPort}, user: ${USER}, password_env: TIDINGS_BENCH_IMAP_PASSWORD, folder: INBOX, processed_folder: Processed, poll_seconds: 300${batchOption} }`
       : `source: { kind: maildir, path: ${maildir}, poll_seconds: 300${batchOption} }`;
     const transportLine = sink ? `transport: { kind: smtp, host: 127.0.0.1, port: ${sink.port} }` : `transport: { kind: file, path: ${outboxDir} }`;
@@ -814,6 +941,8 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     for (const [f, text] of Object.entries(files)) writeFileSync(path.join(configDir, f), text);
     const expectedTidFile = path.join(work, 'expected-tid.json');
     writeFileSync(expectedTidFile, JSON.stringify([...backlog.expectedTid]));
+    const expectedRootFile = path.join(work, 'expected-root.json');
+    if (lmtpPort !== undefined) writeFileSync(expectedRootFile, JSON.stringify([...backlog.rootOf]));
     const job: Job = {
       configPath: path.join(configDir, 'tidings.yaml'),
       dbPath,
@@ -825,20 +954,22 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       outboxDir,
       logPath: path.join(work, 'daemon.log'),
       logLevel: s.logLevel,
-      ...(dovecot ? { imap: { host: dovecot.host, port: dovecot.imapPort, user: USER, pass: PASSWORD } } : { maildir }),
+      ...(lmtpPort !== undefined ? { expectedRootFile } : dovecot ? { imap: { host: dovecot.host, port: dovecot.imapPort, user: USER, pass: PASSWORD } } : { maildir }),
       env: { TIDINGS_BENCH_IMAP_PASSWORD: PASSWORD, TIDINGS_BENCH_HMAC: HMAC },
     };
     const jobFile = path.join(work, 'job.json');
     writeFileSync(jobFile, JSON.stringify(job));
-    backlog.messages.length = 0; // the parent holds nothing big while the child runs
+    // the parent holds nothing big while the child runs (over LMTP it is the MTA and keeps the mail until the 250s)
+    if (lmtpPort === undefined) backlog.messages.length = 0;
 
     const execArgv = s.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', s.cpuProf] : [];
     const dovecotCpu0 = dovecot ? dovecotCpuSeconds(dovecot.dir) : 0;
     const machine0 = machineCpuSeconds();
     const self0 = process.cpuUsage();
     const load0 = loadavg()[0]!;
+    const forkedAt = Date.now();
     const child = fork(fileURLToPath(import.meta.url), ['--daemon', jobFile], { execArgv, stdio: 'inherit' });
-    const result = await new Promise<ChildResult>((resolve, reject) => {
+    const childResult = new Promise<ChildResult>((resolve, reject) => {
       let got: ChildResult | undefined;
       child.once('message', (m) => {
         got = m as ChildResult;
@@ -846,6 +977,15 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       child.once('error', reject);
       child.once('exit', (code, signal) => (got ? resolve(got) : reject(new Error(`daemon child exited (code ${code}, signal ${signal}) without a result`))));
     });
+    const delivered =
+      lmtpPort === undefined
+        ? undefined
+        : deliverOverLmtp(backlog, lmtpPort, dbPath, LMTP_CONNECTIONS).catch((err: unknown) => {
+            child.kill('SIGKILL');
+            throw err;
+          });
+    const [result, answered] = await Promise.all([childResult, delivered]);
+    const firstCommitMs = result.firstStoredAt - forkedAt;
     const dovecotCpu = dovecot ? dovecotCpuSeconds(dovecot.dir) - dovecotCpu0 : 0;
     const machine1 = machineCpuSeconds();
     const selfCpu = process.cpuUsage(self0);
@@ -854,7 +994,10 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     // the source side, checked from outside
     let processed: number;
     let left: number;
-    if (dovecot) {
+    if (answered !== undefined) {
+      processed = answered;
+      left = s.n - answered;
+    } else if (dovecot) {
       const imap = await dovecot.connect(USER);
       processed = ((await imap.status('Processed', { messages: true })) as { messages?: number }).messages ?? -1;
       left = ((await imap.status('INBOX', { messages: true })) as { messages?: number }).messages ?? -1;
@@ -863,7 +1006,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
       processed = readdirSync(path.join(maildir, 'cur')).length;
       left = readdirSync(path.join(maildir, 'new')).length;
     }
-    const [doneName, waitingName] = dovecot ? ['Processed', 'INBOX'] : ['cur/', 'new/'];
+    const [doneName, waitingName] = answered !== undefined ? ['answered 250', 'unanswered'] : dovecot ? ['Processed', 'INBOX'] : ['cur/', 'new/'];
     if (processed !== s.n) result.problems.push(`${doneName} holds ${processed}, expected ${s.n}`);
     if (left !== 0) result.problems.push(`${waitingName} still holds ${left}`);
     if (sink && sink.messages.length < result.counts.outboxSent) result.problems.push(`SMTP sink got ${sink.messages.length} mails for ${result.counts.outboxSent} sent`);
@@ -872,10 +1015,11 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     const rate = s.n / (result.storedMs / 1000);
     const steady = (0.8 * s.n) / ((result.p90Ms - result.p10Ms) / 1000);
     console.log(
-      `config: ${s.source === 'imap' ? 'IMAP' : 'Maildir'} source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, acks_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
+      `config: ${{ imap: 'IMAP', maildir: 'Maildir', lmtp: `LMTP (${LMTP_CONNECTIONS} connections)` }[s.source]} source batch_size ${s.batch ?? 'default (250)'}, synchronous=${s.sync}, cache_mb ${s.cacheMb ?? 'default (32)'}, ${s.transport} transport, acks_per_sender_per_hour ${s.ackLimit}, log level ${s.logLevel}; ${process.env.TIDINGS_BENCH_CPU_PROF ? 'with --cpu-prof; ' : ''}${cpus().length} cores`,
     );
     console.log(
       `ingest: ${fmt(rate)} messages/s (${fmt(s.n)} stored in ${fmt(result.storedMs / 1000, 2)} s from startDaemon; first stored after ${fmt(result.firstStoredMs)} ms; ` +
+        `first commit ${fmt(firstCommitMs)} ms after the daemon process started; ` +
         `steady 10 %→90 %: ${fmt(steady)} messages/s)`,
     );
     console.log(
@@ -883,7 +1027,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
     );
     console.log(
       `cpu: daemon ${fmt(result.cpuUserMs / 1000, 1)} s user + ${fmt(result.cpuSystemMs / 1000, 1)} s sys (${fmt(((result.cpuUserMs + result.cpuSystemMs) / Math.max(result.movedMs, result.acksMs)) * 100)} % of one core over the run), ` +
-        `dovecot ${fmt(dovecotCpu, 1)} s; other processes on the machine ${fmt(Math.max(0, otherCpu), 1)} s (load average ${load0.toFixed(2)} before), iowait ${fmt(machine1.iowait - machine0.iowait, 1)} s`,
+        `dovecot ${fmt(dovecotCpu, 1)} s, this bench process${s.source === 'lmtp' ? ' (the LMTP client)' : ''} ${fmt((selfCpu.user + selfCpu.system) / 1e6, 1)} s; other processes on the machine ${fmt(Math.max(0, otherCpu), 1)} s (load average ${load0.toFixed(2)} before), iowait ${fmt(machine1.iowait - machine0.iowait, 1)} s`,
     );
     console.log(
       `store: ${fmt(c.tickets)} tickets (${c.linkedTickets} linked), ${fmt(c.appended)} appended, ${fmt(c.attachments)} attachments, ${c.quarantined} quarantined, ` +
