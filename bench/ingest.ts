@@ -69,6 +69,7 @@ import { BASE_FILES } from '../test/config/config-fixture.js';
 import type { DovecotServer } from '../test/support/dovecot.js';
 import type { SmtpSink } from '../test/support/smtp-sink.js';
 import { inOrder, lmtpPool, waitForListener } from './lmtp-client.js';
+import { envInt } from './env-int.js';
 
 const USER = 'support@desk.example';
 /** The LMTP client's connections (TIDINGS_BENCH_SOURCE=lmtp), like an MTA's per-destination concurrency. */
@@ -79,13 +80,6 @@ const HMAC = 'bench-hmac-key-'.padEnd(40, 'x');
 // ---------------------------------------------------------------------------------------------
 // settings
 
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-  return n;
-}
 
 interface Settings {
   source: 'imap' | 'maildir' | 'lmtp';

@@ -41,6 +41,7 @@ import { startDaemon } from '../src/app/daemon.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/log/logger.js';
 import type { DovecotServer } from '../test/support/dovecot.js';
+import { envInt } from './env-int.js';
 
 const USER = 'support@desk.example';
 const PASSWORD = 'support-secret';
@@ -52,13 +53,6 @@ type CaseName = (typeof CASES)[number];
 /** MB budgets of issue 14 */
 const BUDGET: Record<CaseName, number> = { idle: 150, maildir: 200, imap: 200, lmtp: 200, drain: 200 };
 
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-  return n;
-}
 
 // ---------------------------------------------------------------------------------------------
 // the daemon (child process)

@@ -33,17 +33,10 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { BASE_FILES } from '../test/config/config-fixture.js';
 import { generateBacklog } from './ingest.js';
+import { envInt } from './env-int.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const HMAC = 'bench-hmac-key-'.padEnd(40, 'x');
-
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return n;
-}
 
 interface Run {
   startedMs: number;

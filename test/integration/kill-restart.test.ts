@@ -1,13 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { BASE_FILES, STAFF_WITHOUT_NOTIFICATIONS, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { daemonChild } from '../support/daemon-child.js';
 import { until } from '../support/until.js';
 
 const USER = 'support@desk.example';
@@ -25,28 +25,10 @@ describe('the daemon killed with SIGKILL mid-ingest and restarted', () => {
   let sink: SmtpSink;
   let cfg: ConfigDir;
   let dataDir: string;
-  let child: ChildProcess | undefined;
   const env = { ...process.env, TIDINGS_TEST_IMAP_PASSWORD: 'support-secret', TIDINGS_TEST_HMAC: 'h'.repeat(32), TIDINGS_LOG_LEVEL: 'warn' };
-
-  const spawnDaemon = (): ChildProcess => {
-    const c = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), '--config', cfg.main, 'run'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    c.stderr?.on('data', () => undefined);
-    child = c;
-    return c;
-  };
-  const exited = (c: ChildProcess): Promise<number | null> =>
-    c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise((r) => c.once('exit', (code) => r(code)));
-  const count = (sql: string): number => {
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path.join(dataDir, 'tidings.db'), { readonly: true, fileMustExist: true });
-      return (db.prepare(sql).get() as { n: number }).n;
-    } catch {
-      return 0; // not created or not migrated yet
-    } finally {
-      db?.close();
-    }
-  };
+  const daemon = daemonChild({ mainJs: () => path.join(root, 'dist/src/cli/main.js'), config: () => cfg.main, dbPath: () => path.join(dataDir, 'tidings.db'), env });
+  const { exited, count } = daemon;
+  const spawnDaemon = (): ChildProcess => daemon.start();
 
   beforeAll(async () => {
     // The child runs the real CLI, so build it once.
@@ -70,10 +52,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
   }, 180_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
+    await daemon.stopAll();
     await sink?.stop();
     await dovecot?.stop();
     cfg?.remove();

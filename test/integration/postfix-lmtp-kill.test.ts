@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_FILES, STAFF_WITHOUT_NOTIFICATIONS, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 import { compiledTree } from '../support/compiled-tree.js';
 import { freePort, waitUntil } from '../support/net.js';
 import { postfixUnavailable, startPostfix, type PostfixServer } from '../support/postfix.js';
+import { daemonChild } from '../support/daemon-child.js';
 import { until } from '../support/until.js';
 
 const skip = postfixUnavailable();
@@ -25,28 +25,10 @@ describe.skipIf(skip !== undefined)('the LMTP daemon killed with SIGKILL during 
   let postfix: PostfixServer | undefined;
   let cfg: ConfigDir | undefined;
   let dataDir: string | undefined;
-  let child: ChildProcess | undefined;
   const env = { ...process.env, TIDINGS_TEST_HMAC: 'h'.repeat(32), TIDINGS_LOG_LEVEL: 'warn' };
-
-  const spawnDaemon = (): ChildProcess => {
-    const c = spawn(process.execPath, [path.join(build!.dir, 'src/cli/main.js'), '--config', cfg!.main, 'run'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    c.stderr?.on('data', () => undefined);
-    child = c;
-    return c;
-  };
-  const exited = (c: ChildProcess): Promise<number | null> =>
-    c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise((r) => c.once('exit', (code) => r(code)));
-  const count = (sql: string): number => {
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path.join(dataDir!, 'tidings.db'), { readonly: true, fileMustExist: true });
-      return (db.prepare(sql).get() as { n: number }).n;
-    } catch {
-      return 0; // not created or not migrated yet
-    } finally {
-      db?.close();
-    }
-  };
+  const daemon = daemonChild({ mainJs: () => path.join(build!.dir, 'src/cli/main.js'), config: () => cfg!.main, dbPath: () => path.join(dataDir!, 'tidings.db'), env });
+  const { exited, count } = daemon;
+  const spawnDaemon = (): ChildProcess => daemon.start();
 
   beforeAll(async () => {
     build = compiledTree('postfix-lmtp-kill');
@@ -68,10 +50,7 @@ include: [levels.yaml, calendars.yaml, licences.yaml, staff.yaml]
   }, 180_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
+    await daemon.stopAll();
     await postfix?.stop();
     cfg?.remove();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
