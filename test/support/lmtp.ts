@@ -63,14 +63,36 @@ export function dotStuff(crlf: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * Feeds a socket's replies to `onReply` one whole reply at a time: "250-..." continues a
+ * multi-line reply, "250 ..." (or a bare "250") ends it.
+ */
+function readReplies(sock: net.Socket, onReply: (r: Reply) => void): void {
+  let buf = '';
+  let current: string[] = [];
+  sock.setEncoding('latin1');
+  sock.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\r\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 2);
+      current.push(line);
+      if (line.length < 4 || line[3] !== '-') {
+        const reply: Reply = { code: Number.parseInt(line.slice(0, 3), 10), lines: current };
+        current = [];
+        onReply(reply);
+      }
+    }
+  });
+}
+
 export async function lmtpDeliver(raw: Buffer | string, opts: LmtpDeliverOptions): Promise<void> {
   const payload = dotStuff(toCrlf(raw));
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const sock = net.connect({ host: opts.host, port: opts.port });
   sock.setNoDelay(true);
 
-  let buf = '';
-  let current: string[] = [];
   const replies: Reply[] = [];
   const waiters: Array<{ resolve: (r: Reply) => void; reject: (e: Error) => void }> = [];
   let failure: Error | undefined;
@@ -86,23 +108,10 @@ export async function lmtpDeliver(raw: Buffer | string, opts: LmtpDeliverOptions
     timeoutMs,
   );
 
-  sock.setEncoding('latin1');
-  sock.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\r\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 2);
-      current.push(line);
-      // "250-..." continues a multi-line reply; "250 ..." (or a bare "250") ends it
-      if (line.length < 4 || line[3] !== '-') {
-        const reply: Reply = { code: Number.parseInt(line.slice(0, 3), 10), lines: current };
-        current = [];
-        const w = waiters.shift();
-        if (w) w.resolve(reply);
-        else replies.push(reply);
-      }
-    }
+  readReplies(sock, (reply) => {
+    const w = waiters.shift();
+    if (w) w.resolve(reply);
+    else replies.push(reply);
   });
   sock.on('error', (err) => fail(new LmtpError(`LMTP connection to ${opts.host}:${opts.port} failed: ${err.message}`)));
   sock.on('close', () => fail(new LmtpError('LMTP connection closed by the server')));
@@ -164,25 +173,12 @@ export async function lmtpConnect(target: { host: string; port: number } | { pat
     sock.once('connect', () => resolve());
     sock.once('error', reject);
   });
-  sock.setEncoding('latin1');
-  let buf = '';
-  let current: string[] = [];
   const all: Reply[] = [];
   let taken = 0;
   const wake: Array<() => void> = [];
-  sock.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\r\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 2);
-      current.push(line);
-      if (line.length < 4 || line[3] !== '-') {
-        all.push({ code: Number.parseInt(line.slice(0, 3), 10), lines: current });
-        current = [];
-        for (const w of wake.splice(0)) w();
-      }
-    }
+  readReplies(sock, (reply) => {
+    all.push(reply);
+    for (const w of wake.splice(0)) w();
   });
   sock.on('error', () => undefined);
   sock.on('close', () => {
