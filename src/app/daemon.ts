@@ -15,8 +15,7 @@ import { createMaildirSource } from '../sources/maildir-source.js';
 import type { BatchHandler, MailSource, MessageHandler, OversizedPolicy } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import { checkHealth, startHttpServer, type Health, type HttpEndpoint } from './http-server.js';
-import { httpListenError } from './http-listen-error.js';
-import { lmtpListenError } from './lmtp-listen-error.js';
+import { httpListenError, lmtpListenError } from './listen-error.js';
 import { createMetrics, type DaemonMetrics } from './metrics.js';
 import { buildIngestDeps } from './build-ingest-deps.js';
 import { openStore } from './open-store.js';
@@ -55,9 +54,6 @@ export interface Daemon {
   /** Stops taking mail, finishes the message and the send in flight, closes everything. */
   stop(): Promise<void>;
 }
-
-// kept importable from here for callers that wire a daemon-like pipeline themselves
-export { buildIngestDeps };
 
 /** The composition root: the one place where adapters are chosen and wired. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {

@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { parseListen } from '../config/listen-address.js';
 import type { MailSource } from '../sources/mail-source.js';
 import type { Repositories } from '../store/repositories.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -63,9 +64,7 @@ export interface HttpEndpoint {
 }
 
 export async function startHttpServer(d: { listen: string; health: () => Health; metrics: DaemonMetrics; logger: Logger }): Promise<HttpEndpoint> {
-  const i = d.listen.lastIndexOf(':');
-  const host = d.listen.slice(0, i);
-  const port = Number(d.listen.slice(i + 1));
+  const { host, port } = parseListen(d.listen) as { host: string; port: number };
   let wasOk = true;
   const server: Server = createServer((req, res) => {
     void (async () => {

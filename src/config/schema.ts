@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseListen } from './listen-address.js';
 
 /**
  * The shape of the YAML, checked once at load. Keys are snake_case as admins write them;
@@ -55,8 +56,10 @@ const stdinSource = z.strictObject({ kind: z.literal('stdin') });
 const lmtpListen = z
   .string()
   .regex(/^(unix:.+|(\[[0-9a-f:.]+\]|[^:\s[\]]+):\d{1,5})$/i, { error: 'not host:port or unix:/path/to/socket' })
-  .refine((s) => s.startsWith('unix:') || Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { error: 'port out of range (1-65535)' })
-  .refine((s) => s.startsWith('unix:') || Number(s.slice(s.lastIndexOf(':') + 1)) >= 1, { error: 'port out of range (1-65535)' });
+  .refine((s) => {
+    const t = parseListen(s);
+    return 'path' in t || (t.port >= 1 && t.port <= 65535);
+  }, { error: 'port out of range (1-65535)' });
 
 /**
  * The MTA delivers straight to the daemon over LMTP (RFC 2033): 250 per recipient only once the

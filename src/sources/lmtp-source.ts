@@ -23,6 +23,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { maskCredentials } from '../log/logger.js';
+import { parseListen } from '../config/listen-address.js';
 import { createGroupCommit } from './group-commit.js';
 import type { BatchHandler, MailSource, MessageHandler, SourceState, SourceStatus } from './mail-source.js';
 
@@ -58,21 +59,13 @@ export interface LmtpSource extends MailSource {
 }
 
 /** `lmtp:<listen>`: SourcePosition.source of this source. */
-export function lmtpSourceName(listen: string): string {
+function lmtpSourceName(listen: string): string {
   return `lmtp:${listen}`;
 }
 
 /** An error smtp-server answers with `code` (and its enhanced status code) for every recipient. */
 function reply(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
-}
-
-type Target = { path: string } | { host: string; port: number };
-
-function parseListen(listen: string): Target {
-  if (listen.startsWith('unix:')) return { path: listen.slice('unix:'.length) };
-  const i = listen.lastIndexOf(':');
-  return { host: listen.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(listen.slice(i + 1)) };
 }
 
 /** A socket file left by a daemon that died: nobody accepts on it. A live one is never removed. */

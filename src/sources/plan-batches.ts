@@ -1,3 +1,6 @@
+/** The first batch of a Maildir scan or of an IMAP source's first window (see planBatches). */
+export const FIRST_BATCH = 16;
+
 /**
  * Splits pending mail (in source order) into batches of at most `maxCount` messages and, beyond
  * the first message of each, at most `maxBytes` bytes: a message larger than the limit still gets
@@ -8,9 +11,6 @@
  * batch on a thread that is still loading and a JIT that is still cold, which is what lets a
  * daemon restarted in a crash loop make progress. Later batches are full, so throughput stays.
  */
-/** The first batch of a Maildir scan or of an IMAP source's first window (see planBatches). */
-export const FIRST_BATCH = 16;
-
 export function planBatches<T extends { size: number }>(pending: readonly T[], maxCount: number, maxBytes: number, firstCount: number = maxCount): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
-import { httpListenError } from '../../src/app/http-listen-error.js';
+import { httpListenError } from '../../src/app/listen-error.js';
 import { BASE_FILES, writeConfigDir, type ConfigDir } from '../config/config-fixture.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
