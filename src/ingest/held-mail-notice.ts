@@ -3,14 +3,14 @@ import type { ParsedMessage } from '../mail/parse-message.js';
 import type { OutboundMail } from '../outbox/outbound-mail.js';
 import { mailDomain } from './acknowledgement-mail.js';
 import type { IngestDeps } from './ingest-deps.js';
-import { staffLanguage } from './staff-recipients.js';
+import { notificationRecipients, staffLanguage } from './staff-recipients.js';
 
 const HOUR_MS = 3_600_000;
 /**
  * A flood of forged mail must not become a flood in the supervisors' mailboxes: past this many
  * notices an hour the held mail is only listed (`tidings reprocess --list`) and recorded.
  */
-export const HELD_NOTICES_PER_HOUR = 10;
+const HELD_NOTICES_PER_HOUR = 10;
 
 /**
  * Tells the supervisors (without any, the staff group or the agents) that mail in our own name was
@@ -48,6 +48,5 @@ export function queueHeldMailNotice(deps: IngestDeps, n: { parsed: ParsedMessage
 function heldNoticeRecipients({ config }: IngestDeps): string[] {
   const supervisors = config.staff.members.filter((m) => m.roles.includes('supervisor')).map((m) => m.email.toLowerCase());
   if (supervisors.length > 0) return [...new Set(supervisors)];
-  if (config.staff.group) return [config.staff.group.toLowerCase()];
-  return [...new Set(config.staff.members.filter((m) => m.roles.includes('agent')).map((m) => m.email.toLowerCase()))];
+  return notificationRecipients(config, { assignee: null });
 }

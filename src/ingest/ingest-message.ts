@@ -9,6 +9,7 @@ import { verifyDkim } from '../mail/verify-dkim.js';
 import type { IngestOutcome, MessageHandler, PreparedBatch, SourceMessage, SourcePosition } from '../sources/mail-source.js';
 import { handleClientMessage, threadFor } from './client-message.js';
 import { dedupeKeys } from './dedupe-keys.js';
+import { quarantineEntry } from './quarantine-entry.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { inOurName, ownAddresses, staffAddresses } from './participants-of.js';
 import { queueHeldMailNotice } from './held-mail-notice.js';
@@ -370,11 +371,5 @@ function storeBounce(deps: IngestDeps, parsed: ParsedMessage, store: (t: number 
 /** Mail we cannot parse or must not process is kept whole, with the reason, for `tidings reprocess`. */
 function quarantine(deps: IngestDeps, raw: Buffer, position: SourcePosition, at: number, code: string, reason: string): IngestOutcome {
   const keys = dedupeKeys(position, undefined, messageDigests(raw));
-  return deps.repos.transaction((): IngestOutcome => {
-    if (keys.some((k) => deps.repos.inboundKeys.hasInboundKey(k))) return { status: 'duplicate' };
-    const id = deps.repos.quarantine.add({ receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: code, reason, raw });
-    for (const k of keys) deps.repos.inboundKeys.tryInsertInboundKey(k, at, { quarantineId: id });
-    deps.repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: code } });
-    return { status: 'quarantined', quarantineId: id };
-  });
+  return quarantineEntry(deps, { keys, entry: { receivedAt: at, source: position.source, sourceKey: position.key || null, reasonCode: code, reason, raw } });
 }

@@ -1,6 +1,7 @@
 import type { IngestOutcome, OversizedMessage } from '../sources/mail-source.js';
 import { positionKey } from './dedupe-keys.js';
 import type { IngestDeps } from './ingest-deps.js';
+import { quarantineEntry } from './quarantine-entry.js';
 
 /**
  * Quarantines a message the source did not load because of its size: the row names where the
@@ -13,19 +14,17 @@ export function quarantineOversized(deps: IngestDeps, m: OversizedMessage): Inge
   const limit = deps.config.limits.max_message_bytes;
   const key = positionKey(m.position);
   if (!key) throw new Error('an oversized message needs a source position to be quarantined by reference');
-  const outcome = deps.repos.transaction((): IngestOutcome => {
-    if (deps.repos.inboundKeys.hasInboundKey(key)) return { status: 'duplicate' };
-    const id = deps.repos.quarantine.add({
+  const outcome = quarantineEntry(deps, {
+    keys: [key],
+    entry: {
       receivedAt: at,
       source: m.position.source,
       sourceKey: m.position.key,
       reasonCode: 'E_MESSAGE_TOO_LARGE',
       reason: `message of ${m.size} bytes exceeds the limit of ${limit}; not loaded`,
       reference: { size: m.size, original: m.original },
-    });
-    deps.repos.inboundKeys.tryInsertInboundKey(key, at, { quarantineId: id });
-    deps.repos.events.recordEvent({ at, type: 'message.quarantined', data: { quarantineId: id, reason: 'E_MESSAGE_TOO_LARGE', size: m.size } });
-    return { status: 'quarantined', quarantineId: id };
+    },
+    eventData: { size: m.size },
   });
   if (outcome.status === 'quarantined') {
     deps.logger.warn({ event: 'ingest.quarantined', reason: 'E_MESSAGE_TOO_LARGE', size: m.size, limit, source: m.position.source, key: m.position.key }, 'message quarantined');

@@ -25,16 +25,17 @@ const TRACE = new Set(['received', 'authentication-results']);
  * per-name record cannot keep.
  */
 export function traceFields(lines: HeaderLines): HeaderField[] {
-  return [...fields(lines)].filter((f) => TRACE.has(f.name));
+  return [...fields(lines, TRACE)];
 }
 
-function* fields(lines: HeaderLines): Generator<HeaderField> {
+/** The fields of `lines` with their values decoded; with `only`, just those names (the others are not decoded). */
+function* fields(lines: HeaderLines, only?: ReadonlySet<string>): Generator<HeaderField> {
   for (const { line } of lines) {
     if (typeof line !== 'string') continue;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (!FIELD_NAME.test(name)) continue;
+    if (!FIELD_NAME.test(name) || (only !== undefined && !only.has(name))) continue;
     yield { name, value: decodeValue(line.slice(colon + 1)) };
   }
 }

@@ -135,7 +135,8 @@ export function createMailThread(options: MailThreadOptions): MailThread {
     const w = worker;
     const busy = busyMs;
     if (!oldest || !w || !busy) return;
-    const from = (oldest.busyAtStart ??= busy());
+    const now = busy();
+    const from = (oldest.busyAtStart ??= now);
     const check = (): void => {
       const spentMs = busy() - from;
       if (spentMs < stuckAfterMs) {
@@ -151,7 +152,7 @@ export function createMailThread(options: MailThreadOptions): MailThread {
       );
       void w.terminate();
     };
-    watchdog = setTimeout(check, Math.max(1, stuckAfterMs - (busy() - from)));
+    watchdog = setTimeout(check, Math.max(1, stuckAfterMs - (now - from)));
     watchdog.unref();
   };
 

@@ -118,8 +118,9 @@ function redactText(body: Buffer, encoding: string, charset: string, mask: (text
   const text = codec === cs ? decoded : bytes.toString('latin1');
   // The masking patterns work on lines ending in "\n"; a CR left in would be taken as part of a secret.
   const crlf = text.includes('\r\n');
-  const masked = mask(crlf ? text.replace(/\r\n/g, '\n') : text);
-  if (masked === (crlf ? text.replace(/\r\n/g, '\n') : text)) return undefined;
+  const lf = crlf ? text.replace(/\r\n/g, '\n') : text;
+  const masked = mask(lf);
+  if (masked === lf) return undefined;
   const encoded = iconv.encode(crlf ? masked.replace(/\n/g, '\r\n') : masked, codec);
   // Line breaks after the encoded text (before the next delimiter) are kept as they were.
   const trailing = /(?:\r?\n)*$/.exec(body.toString('latin1'))![0];

@@ -19,7 +19,7 @@ export function currentKernelThreadId(): number | undefined {
 }
 
 /** Milliseconds thread `tid` of this process has run on a CPU; undefined when it cannot be read (gone, not Linux). */
-export function threadCpuMs(tid: number): number | undefined {
+function threadCpuMs(tid: number): number | undefined {
   try {
     // The first field of schedstat is the time on a CPU in nanoseconds (no USER_HZ rounding, unlike stat).
     const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]);

@@ -1,23 +1,18 @@
+import type { AcksInWindow } from '../core/mail/ack-loop-cap.js';
 import type { Db } from './open-database.js';
-
-/** Acknowledgements sent within a window to one address: all of them, and those for one request. */
-export interface RecentAcks {
-  total: number;
-  sameRequest: number;
-}
 
 /** The acknowledgements queued per sender and request, for the cap that breaks acknowledgement loops. */
 export interface AckRequestRepository {
   /** `at`: when the acknowledged request arrived. */
   record(address: string, fingerprint: string, at: number): void;
   /** Acknowledgements to the address for requests that arrived at or after `since`, and how many of them answered `fingerprint`. */
-  recentSince(address: string, fingerprint: string, since: number): RecentAcks;
+  recentSince(address: string, fingerprint: string, since: number): AcksInWindow;
 }
 
 export function createAckRequestRepository(db: Db): AckRequestRepository {
   const insert = db.prepare<[string, string, number]>('INSERT INTO ack_requests (address, fingerprint, at) VALUES (?, ?, ?)');
   // One range scan of the sender's window through ack_requests_address_at gives both counts.
-  const recent = db.prepare<[string, string, number], RecentAcks>(
+  const recent = db.prepare<[string, string, number], AcksInWindow>(
     'SELECT count(*) AS total, coalesce(sum(fingerprint = ?), 0) AS sameRequest FROM ack_requests WHERE address = ? AND at >= ?',
   );
   return {

@@ -15,9 +15,9 @@ export function answerLanguage(subject: string, text: string, licenceLanguage: L
 }
 
 /** Fewer letters than this (subject and text together) is too short to judge. */
-export const MIN_CLEAR_LETTERS = 20;
+const MIN_CLEAR_LETTERS = 20;
 /** One script needs at least this many times the other's letters for the text to count as written in it. */
-export const CLEAR_RATIO = 2;
+const CLEAR_RATIO = 2;
 const MAX_TEXT_CHARS = 2000;
 
 /** The message's language when it is clear (see answerLanguage), else undefined. */

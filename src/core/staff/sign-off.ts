@@ -54,7 +54,7 @@ const SIGNATURE_LINE = /^\s*(?:[\p{Lu}\d+(«"]|[\w.+-]+@|https?:\/\/|www\.)[^\n]
 // A sentence, not a signature line: five words or more with a full stop ("We have fixed it, retry.").
 const SENTENCE = /^(?=(?:\S+\s+){4}\S)[^\n]*[.!?](?:\s|$)/u;
 
-export function isSignOffLine(line: string): boolean {
+function isSignOffLine(line: string): boolean {
   if (DELIMITER.test(line)) return true;
   return PHRASES.some(({ start, bare }) => {
     const m = start.exec(line);
