@@ -1,5 +1,6 @@
 import { promises as dns } from 'node:dns';
 import type { DkimSignatureResult } from '../core/staff/staff-auth.js';
+import { normalizeHost } from '../core/mail/received.js';
 
 export interface DkimVerifyOptions {
   /** staff.dkim_keys: TXT record text by DNS name; other names are looked up in DNS. */
@@ -15,9 +16,9 @@ export interface DkimVerifyOptions {
  * signature is a result other than pass, and the staff check refuses it.
  */
 export async function verifyDkim(raw: Buffer, options: DkimVerifyOptions): Promise<DkimSignatureResult[]> {
-  const pinned = new Map(Object.entries(options.pinnedKeys).map(([name, record]) => [name.toLowerCase(), record]));
+  const pinned = new Map(Object.entries(options.pinnedKeys).map(([name, record]) => [normalizeHost(name), record]));
   const resolver = async (name: string, rrtype: string): Promise<string[][]> => {
-    const record = rrtype === 'TXT' ? pinned.get(name.toLowerCase().replace(/\.$/, '')) : undefined;
+    const record = rrtype === 'TXT' ? pinned.get(normalizeHost(name)) : undefined;
     if (record !== undefined) return [[record]];
     if (rrtype !== 'TXT') throw Object.assign(new Error(`no ${rrtype} lookups for DKIM`), { code: 'ENOTFOUND' });
     return dns.resolveTxt(name);

@@ -133,5 +133,5 @@ export function aligned(authenticated: string, fromDomain: string): boolean {
 }
 
 function normalize(domain: string): string {
-  return domain.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '');
+  return normalizeHost(domain).replace(/^@/, '');
 }
